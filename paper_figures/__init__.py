@@ -1,0 +1,1 @@
+"""mixphase.paper_figures."""

@@ -1,0 +1,1 @@
+"""mixphase.value."""
