@@ -24,7 +24,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
 
 from mixphase.errors import MixphaseInputError
 
@@ -125,6 +124,8 @@ def _web_lambda(domains: list[WebDomain], web_capacity: float) -> float:
     """The ``lambda`` at which the web domains together take ``web_capacity`` bits."""
     if len(domains) == 1:
         return domains[0].marginal_value(web_capacity)
+    from scipy.optimize import brentq  # several domains only; keeps `import theory` light
+
     used = lambda lam: sum(d.capacity_at(lam) for d in domains) - web_capacity  # noqa: E731
     lo, hi = 1e-300, 1.0
     while used(hi) > 0:
@@ -175,7 +176,9 @@ def _allocate_cvxpy(capacity, groups, domains) -> tuple[np.ndarray, np.ndarray, 
     scale = max(v.max() if len(v) else 0.0, w.max())
     mu = cp.Variable(len(groups)) if groups else None
     xi = cp.Variable(len(domains), pos=True)
-    web_terms = [w[i] / scale * cp.power(xi[i], -domains[i].alpha, approx=False) for i in range(len(domains))]
+    web_terms = [
+        w[i] / scale * cp.power(xi[i], -domains[i].alpha, approx=False) for i in range(len(domains))
+    ]
     obj = cp.sum(cp.hstack(web_terms))
     cons_sum = cp.sum(xi)
     constraints = []

@@ -160,7 +160,9 @@ class KnapsackModel:
 
     def stored_knowledge_bits(self, n_params, ratio):
         """Bits of the knowledge set stored at the optimum: ``phi * K * H``."""
-        return _scalar(np.asarray(self.learned_fraction(n_params, ratio)) * self.knowledge.total_bits)
+        return _scalar(
+            np.asarray(self.learned_fraction(n_params, ratio)) * self.knowledge.total_bits
+        )
 
     def loss(self, n_params, ratio, knowledge_bits=None):
         """Mixture loss (bits/token) ``r*p*(K*H - m) + (1-r)*F2(M - m)`` at allocation ``m``.

@@ -10,7 +10,17 @@ import numpy as np
 from mixphase.theory.knapsack import KnapsackModel
 
 #: Pythia model sizes (parameters): the range of the paper's experiments.
-DEFAULT_MODEL_SIZES: tuple[float, ...] = (14e6, 31e6, 70e6, 160e6, 410e6, 1.0e9, 1.4e9, 2.8e9, 6.9e9)
+DEFAULT_MODEL_SIZES: tuple[float, ...] = (
+    14e6,
+    31e6,
+    70e6,
+    160e6,
+    410e6,
+    1.0e9,
+    1.4e9,
+    2.8e9,
+    6.9e9,
+)
 
 
 def assumptions(model: KnapsackModel) -> dict:

@@ -48,7 +48,6 @@ def threshold_popularity(popularity, correct, target: float = 0.8, n_fail: int =
     return float(xs[hit[0]]) if hit.size else float(xs[-1])
 
 
-
 @dataclass(frozen=True)
 class ThresholdResult:
     """The threshold popularity Algorithm 1 found, with its settings."""

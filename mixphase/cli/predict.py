@@ -18,29 +18,85 @@ def knapsack_options(func: Callable) -> Callable:
     from mixphase.theory.web_law import PAPER_WEB_LAW
 
     opts = [
-        click.option("--alpha", type=float, default=PAPER_WEB_LAW.alpha, show_default=True,
-                     help="Web scaling-law exponent (paper's FineWeb-Edu fit)."),
-        click.option("--web-e", type=float, default=PAPER_WEB_LAW.E, show_default=True,
-                     help="Irreducible web loss E."),
-        click.option("--web-a", type=float, default=PAPER_WEB_LAW.A, show_default=True,
-                     help="Web scaling-law coefficient A."),
-        click.option("--web-size-unit", type=float, default=PAPER_WEB_LAW.size_unit,
-                     show_default=True, help="Parameters per unit of N in the web law."),
-        click.option("--loss-unit", type=click.Choice(["nats", "bits"]), default="nats",
-                     show_default=True, help="Unit of the web law's loss."),
-        click.option("--bits-per-param", type=float, default=2.0, show_default=True,
-                     help="Capacity per parameter (Allen-Zhu & Li: ~2)."),
-        click.option("--facts", type=float, default=SYNBIO_320K.n_facts, show_default=True,
-                     help="Facts (biographies) in the knowledge set."),
-        click.option("--bits-per-fact", type=float, default=SYNBIO_320K.bits_per_fact,
-                     show_default="45.6 (SynBio)", help="Bits of information per fact."),
-        click.option("--tokens-per-fact", type=float, default=SYNBIO_320K.tokens_per_fact,
-                     show_default=True, help="Tokens per fact in one pass over the set."),
+        click.option(
+            "--alpha",
+            type=float,
+            default=PAPER_WEB_LAW.alpha,
+            show_default=True,
+            help="Web scaling-law exponent (paper's FineWeb-Edu fit).",
+        ),
+        click.option(
+            "--web-e",
+            type=float,
+            default=PAPER_WEB_LAW.E,
+            show_default=True,
+            help="Irreducible web loss E.",
+        ),
+        click.option(
+            "--web-a",
+            type=float,
+            default=PAPER_WEB_LAW.A,
+            show_default=True,
+            help="Web scaling-law coefficient A.",
+        ),
+        click.option(
+            "--web-size-unit",
+            type=float,
+            default=PAPER_WEB_LAW.size_unit,
+            show_default=True,
+            help="Parameters per unit of N in the web law.",
+        ),
+        click.option(
+            "--loss-unit",
+            type=click.Choice(["nats", "bits"]),
+            default="nats",
+            show_default=True,
+            help="Unit of the web law's loss.",
+        ),
+        click.option(
+            "--bits-per-param",
+            type=float,
+            default=2.0,
+            show_default=True,
+            help="Capacity per parameter (Allen-Zhu & Li: ~2).",
+        ),
+        click.option(
+            "--facts",
+            type=float,
+            default=SYNBIO_320K.n_facts,
+            show_default=True,
+            help="Facts (biographies) in the knowledge set.",
+        ),
+        click.option(
+            "--bits-per-fact",
+            type=float,
+            default=SYNBIO_320K.bits_per_fact,
+            show_default="45.6 (SynBio)",
+            help="Bits of information per fact.",
+        ),
+        click.option(
+            "--tokens-per-fact",
+            type=float,
+            default=SYNBIO_320K.tokens_per_fact,
+            show_default=True,
+            help="Tokens per fact in one pass over the set.",
+        ),
     ]
 
     @functools.wraps(func)
-    def wrapper(*args, alpha, web_e, web_a, web_size_unit, loss_unit, bits_per_param, facts,
-                bits_per_fact, tokens_per_fact, **kwargs):
+    def wrapper(
+        *args,
+        alpha,
+        web_e,
+        web_a,
+        web_size_unit,
+        loss_unit,
+        bits_per_param,
+        facts,
+        bits_per_fact,
+        tokens_per_fact,
+        **kwargs,
+    ):
         kwargs["model"] = build_knapsack_model(
             alpha=alpha, web_e=web_e, web_a=web_a, web_size_unit=web_size_unit,
             loss_unit=loss_unit, bits_per_param=bits_per_param, facts=facts,
@@ -99,8 +155,13 @@ def predict(ctx: click.Context, as_json: bool) -> None:
 
 
 @predict.command("critical-ratio")
-@click.option("--model-size", "-n", type=float, multiple=True,
-              help="Model size in parameters (repeatable). Default: Pythia sizes 14M-6.9B.")
+@click.option(
+    "--model-size",
+    "-n",
+    type=float,
+    multiple=True,
+    help="Model size in parameters (repeatable). Default: Pythia sizes 14M-6.9B.",
+)
 @knapsack_options
 @json_option
 def critical_ratio(model_size: tuple[float, ...], as_json: bool, model) -> None:
@@ -112,8 +173,14 @@ def critical_ratio(model_size: tuple[float, ...], as_json: bool, model) -> None:
 
 
 @predict.command("critical-size")
-@click.option("--ratio", "-r", type=float, multiple=True, required=True,
-              help="Mixing ratio of the knowledge set, in (0, 1) (repeatable).")
+@click.option(
+    "--ratio",
+    "-r",
+    type=float,
+    multiple=True,
+    required=True,
+    help="Mixing ratio of the knowledge set, in (0, 1) (repeatable).",
+)
 @knapsack_options
 @json_option
 def critical_size(ratio: tuple[float, ...], as_json: bool, model) -> None:
@@ -124,16 +191,36 @@ def critical_size(ratio: tuple[float, ...], as_json: bool, model) -> None:
 
 
 @predict.command("threshold-popularity")
-@click.option("--model-size", "-n", type=float, multiple=True,
-              help="Model size in parameters (repeatable). Default: Pythia sizes.")
-@click.option("--ratio", "-r", type=float, default=0.01, show_default=True,
-              help="Mixing ratio of the knowledge set.")
-@click.option("--data", type=click.Path(dir_okay=False, path_type=Path),
-              help="CSV with columns popularity,correct: run Algorithm 1 on it instead.")
-@click.option("--target", type=float, default=0.8, show_default=True,
-              help="Algorithm 1's target accuracy (paper: 0.8 SynBio, 0.6 PopQA).")
-@click.option("--n-fail", type=int, default=5, show_default=True,
-              help="Algorithm 1's fault tolerance.")
+@click.option(
+    "--model-size",
+    "-n",
+    type=float,
+    multiple=True,
+    help="Model size in parameters (repeatable). Default: Pythia sizes.",
+)
+@click.option(
+    "--ratio",
+    "-r",
+    type=float,
+    default=0.01,
+    show_default=True,
+    help="Mixing ratio of the knowledge set.",
+)
+@click.option(
+    "--data",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV with columns popularity,correct: run Algorithm 1 on it instead.",
+)
+@click.option(
+    "--target",
+    type=float,
+    default=0.8,
+    show_default=True,
+    help="Algorithm 1's target accuracy (paper: 0.8 SynBio, 0.6 PopQA).",
+)
+@click.option(
+    "--n-fail", type=int, default=5, show_default=True, help="Algorithm 1's fault tolerance."
+)
 @knapsack_options
 @json_option
 def threshold_popularity_cmd(model_size, ratio, data, target, n_fail, as_json, model) -> None:
@@ -173,16 +260,31 @@ def _read_popularity_csv(path: Path):
 
 @predict.command("breakpoints")
 @click.option("--beta", type=float, required=True, help="Zipf exponent of the real data (> 1).")
-@click.option("--real-share", "--pi", "real_share", type=float, required=True,
-              help="Share of real data in the training mixture, in (0, 1].")
+@click.option(
+    "--real-share",
+    "--pi",
+    "real_share",
+    type=float,
+    required=True,
+    help="Share of real data in the training mixture, in (0, 1].",
+)
 @click.option("--cutoff", "-k", type=int, help="Synthetic cutoff rank k.")
 @click.option("--top-p", type=float, help="Generator's top-p (nucleus) threshold.")
-@click.option("--temperature", type=float,
-              help="Generator temperature (with --synthetic-samples, default 1e6).")
-@click.option("--synthetic-samples", type=float,
-              help="Number of synthetic samples drawn from the generator.")
-@click.option("--n-items", type=int, default=1_000_000, show_default=True,
-              help="Size of the item universe (ranks) of the Zipf law.")
+@click.option(
+    "--temperature",
+    type=float,
+    help="Generator temperature (with --synthetic-samples, default 1e6).",
+)
+@click.option(
+    "--synthetic-samples", type=float, help="Number of synthetic samples drawn from the generator."
+)
+@click.option(
+    "--n-items",
+    type=int,
+    default=1_000_000,
+    show_default=True,
+    help="Size of the item universe (ranks) of the Zipf law.",
+)
 @json_option
 def breakpoints_cmd(beta, real_share, cutoff, top_p, temperature, synthetic_samples, n_items,
                     as_json) -> None:  # fmt: skip

@@ -1,0 +1,134 @@
+"""`mixphase predict`: JSON round trips, the default table, error paths, light start-up."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from mixphase.cli import cli
+from mixphase.theory import KnapsackModel, Truncation, breakpoints
+
+
+def run(args):
+    """Run the real entry point in a subprocess; returns (code, stdout, stderr)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", "from mixphase.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+    )
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def invoke(args):
+    return CliRunner().invoke(cli, args)
+
+
+def test_default_table_lists_pythia_sizes():
+    res = invoke(["predict"])
+    assert res.exit_code == 0
+    assert "Critical mixing ratio" in res.output and "410M" in res.output and "6.9B" in res.output
+
+
+def test_critical_ratio_json_round_trip():
+    res = invoke(["predict", "critical-ratio", "--model-size", "1e8", "--json"])
+    assert res.exit_code == 0
+    out = json.loads(res.output)  # one JSON object, nothing else
+    row = out["predictions"][0]
+    model = KnapsackModel()
+    assert row["critical_ratio"] == pytest.approx(model.critical_ratio(1e8), rel=1e-12)
+    assert row["critical_ratio_full"] == pytest.approx(model.critical_ratio(1e8, 1.0), rel=1e-12)
+    assert out["asymptotic_exponent"] == pytest.approx(-1.283)
+
+
+def test_options_change_the_model():
+    res = invoke(["predict", "critical-ratio", "-n", "1e9", "--alpha", "0.5", "--bits-per-param",
+                  "1", "--facts", "1000", "--json"])  # fmt: skip
+    out = json.loads(res.output)
+    assert out["assumptions"]["web_law"]["alpha"] == 0.5
+    from mixphase.theory import KnowledgeSet, WebLaw
+
+    model = KnapsackModel(WebLaw(alpha=0.5), KnowledgeSet(n_facts=1000), bits_per_param=1)
+    assert out["predictions"][0]["critical_ratio"] == pytest.approx(model.critical_ratio(1e9))
+
+
+def test_critical_size_inverts_critical_ratio():
+    res = invoke(["predict", "critical-size", "--ratio", "0.2", "--json"])
+    n = json.loads(res.output)["predictions"][0]["critical_size"]
+    res2 = invoke(["predict", "critical-ratio", "--model-size", str(n), "--json"])
+    assert json.loads(res2.output)["predictions"][0]["critical_ratio"] == pytest.approx(
+        0.2, rel=1e-9
+    )
+
+
+@pytest.mark.parametrize(
+    "trunc",
+    [
+        ["--cutoff", "100"],
+        ["--top-p", "0.9"],
+        ["--temperature", "0.8"],
+        ["--synthetic-samples", "1e5"],
+    ],
+)
+def test_breakpoints_json_matches_library(trunc):
+    args = ["predict", "breakpoints", "--beta", "2", "--real-share", "0.1", "--n-items", "100000"]
+    res = invoke([*args, *trunc, "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    kw = {"cutoff": int, "top_p": float, "temperature": float, "synthetic_samples": float}
+    key = trunc[0].lstrip("-").replace("-", "_")
+    lib = breakpoints(2.0, Truncation(**{key: kw[key](trunc[1])}), 0.1, 100_000)
+    assert out["breakpoints"] == pytest.approx([lib.first, lib.second], rel=1e-12)
+    assert out["phase_exponents"] == pytest.approx([-0.5, 0.0, -0.5])
+
+
+def test_threshold_popularity_from_data(tmp_path):
+    f = tmp_path / "facts.csv"
+    rows = ["popularity,correct"] + [f"{10 ** (i / 25):.6g},{int(i > 50)}" for i in range(100)]
+    f.write_text("\n".join(rows) + "\n")
+    res = invoke(["predict", "threshold-popularity", "--data", str(f), "--json"])
+    out = json.loads(res.output)
+    assert 10 ** (30 / 25) < out["threshold_popularity"] < 10 ** (51 / 25)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["predict", "critical-ratio", "--model-size", "-5"],
+        ["predict", "critical-ratio", "--model-size", "abc"],
+        ["predict", "critical-ratio", "--model-size", "1e8", "--alpha", "0"],
+        ["predict", "critical-size", "--ratio", "1.5"],
+        ["predict", "critical-size", "--ratio", "0"],
+        ["predict", "critical-size"],
+        ["predict", "breakpoints", "--beta", "1.0", "--cutoff", "10", "--real-share", "0.1"],
+        ["predict", "breakpoints", "--beta", "2", "--real-share", "0.1"],
+        ["predict", "breakpoints", "--beta", "2", "--cutoff", "5", "--top-p", "0.9", "--pi", "0.1"],
+        ["predict", "breakpoints", "--beta", "2", "--top-p", "1.5", "--real-share", "0.1"],
+        ["predict", "breakpoints", "--beta", "2", "--cutoff", "5", "--real-share", "2"],
+        ["predict", "threshold-popularity", "--data", "/nonexistent.csv"],
+        ["predict", "no-such-command"],
+    ],
+)
+def test_bad_input_is_one_line_exit_2(args):
+    code, out, err = run(args)
+    assert code == 2
+    assert out == ""
+    assert err.startswith("mixphase: error: ") and err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_help_and_predict_do_not_import_heavy_libraries():
+    code = (
+        "import sys\n"
+        "from mixphase.cli import main\n"
+        "try:\n"
+        "    main(['predict', 'critical-ratio', '--model-size', '1e8', '--json'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = [m for m in ('torch', 'pymc', 'pytensor', 'cvxpy', 'sympy', 'matplotlib', 'arviz')"
+        " if m in sys.modules]\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "HEAVY []" in proc.stderr
