@@ -1,1 +1,1 @@
-"""mixphase.fit."""
+"""Bayesian fits of breakpoints, phase transitions and power laws (``mixphase fit``)."""
