@@ -1,0 +1,169 @@
+"""Option groups shared by several commands: the knapsack model and the synthetic truncation.
+
+``predict``, ``simulate`` and ``advise`` take the same model options, so they agree on the same
+inputs by construction.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import click
+
+from mixphase.errors import MixphaseInputError
+
+
+def knapsack_options(func: Callable) -> Callable:
+    """Options that define the knapsack model; the command receives ``model=KnapsackModel``."""
+    from mixphase.theory.knapsack import SYNBIO_320K
+    from mixphase.theory.web_law import PAPER_WEB_LAW
+
+    opts = [
+        click.option(
+            "--alpha",
+            type=float,
+            default=PAPER_WEB_LAW.alpha,
+            show_default=True,
+            help="Web scaling-law exponent (paper's FineWeb-Edu fit).",
+        ),
+        click.option(
+            "--web-e",
+            type=float,
+            default=PAPER_WEB_LAW.E,
+            show_default=True,
+            help="Irreducible web loss E.",
+        ),
+        click.option(
+            "--web-a",
+            type=float,
+            default=PAPER_WEB_LAW.A,
+            show_default=True,
+            help="Web scaling-law coefficient A.",
+        ),
+        click.option(
+            "--web-size-unit",
+            type=float,
+            default=PAPER_WEB_LAW.size_unit,
+            show_default=True,
+            help="Parameters per unit of N in the web law.",
+        ),
+        click.option(
+            "--loss-unit",
+            type=click.Choice(["nats", "bits"]),
+            default="nats",
+            show_default=True,
+            help="Unit of the web law's loss.",
+        ),
+        click.option(
+            "--bits-per-param",
+            type=float,
+            default=2.0,
+            show_default=True,
+            help="Capacity per parameter (Allen-Zhu & Li: ~2).",
+        ),
+        click.option(
+            "--facts",
+            type=float,
+            default=SYNBIO_320K.n_facts,
+            show_default=True,
+            help="Facts (biographies) in the knowledge set.",
+        ),
+        click.option(
+            "--bits-per-fact",
+            type=float,
+            default=SYNBIO_320K.bits_per_fact,
+            show_default="45.6 (SynBio)",
+            help="Bits of information per fact.",
+        ),
+        click.option(
+            "--tokens-per-fact",
+            type=float,
+            default=SYNBIO_320K.tokens_per_fact,
+            show_default=True,
+            help="Tokens per fact in one pass over the set.",
+        ),
+    ]
+
+    @functools.wraps(func)
+    def wrapper(
+        *args,
+        alpha,
+        web_e,
+        web_a,
+        web_size_unit,
+        loss_unit,
+        bits_per_param,
+        facts,
+        bits_per_fact,
+        tokens_per_fact,
+        **kwargs,
+    ):
+        kwargs["model"] = build_knapsack_model(
+            alpha=alpha, web_e=web_e, web_a=web_a, web_size_unit=web_size_unit,
+            loss_unit=loss_unit, bits_per_param=bits_per_param, facts=facts,
+            bits_per_fact=bits_per_fact, tokens_per_fact=tokens_per_fact,
+        )  # fmt: skip
+        return func(*args, **kwargs)
+
+    for opt in reversed(opts):
+        wrapper = opt(wrapper)
+    return wrapper
+
+
+def build_knapsack_model(*, alpha, web_e, web_a, web_size_unit, loss_unit, bits_per_param, facts,
+                         bits_per_fact, tokens_per_fact):  # fmt: skip
+    """A :class:`KnapsackModel` from option values (checked: bad values raise input errors)."""
+    from mixphase.theory.knapsack import KnapsackModel, KnowledgeSet
+    from mixphase.theory.web_law import WebLaw
+
+    for name, v in [("--alpha", alpha), ("--web-a", web_a), ("--web-size-unit", web_size_unit),
+                    ("--bits-per-param", bits_per_param), ("--facts", facts),
+                    ("--bits-per-fact", bits_per_fact), ("--tokens-per-fact", tokens_per_fact)]:  # fmt: skip
+        if not v > 0 or v == float("inf"):
+            raise MixphaseInputError(f"{name} must be a positive finite number, got {v!r}")
+    if not 0 <= web_e < float("inf"):
+        raise MixphaseInputError(f"--web-e must be finite and non-negative, got {web_e!r}")
+    web = WebLaw(E=web_e, A=web_a, alpha=alpha, size_unit=web_size_unit, loss_unit=loss_unit)
+    knowledge = KnowledgeSet(facts, bits_per_fact, tokens_per_fact)
+    return KnapsackModel(web=web, knowledge=knowledge, bits_per_param=bits_per_param)
+
+
+def truncation_options(func: Callable) -> Callable:
+    """The truncation options of ``mixphase predict breakpoints`` (same names and meaning); the
+    command receives ``truncation=Truncation`` and ``n_items``."""
+    opts = [
+        click.option("--cutoff", "-k", type=int, help="Synthetic cutoff rank k."),
+        click.option("--top-p", type=float, help="Generator's top-p (nucleus) threshold."),
+        click.option(
+            "--temperature",
+            type=float,
+            help="Generator temperature (with --synthetic-samples, default 1e6).",
+        ),
+        click.option(
+            "--synthetic-samples",
+            type=float,
+            help="Number of synthetic samples drawn from the generator.",
+        ),
+        click.option(
+            "--n-items",
+            type=int,
+            default=1_000_000,
+            show_default=True,
+            help="Size of the item universe (ranks) of the Zipf law.",
+        ),
+    ]
+
+    @functools.wraps(func)
+    def wrapper(*args, cutoff, top_p, temperature, synthetic_samples, n_items, **kwargs):
+        from mixphase.theory.truncation import Truncation
+
+        if n_items < 2:
+            raise MixphaseInputError(f"--n-items must be at least 2, got {n_items}")
+        kwargs["truncation"] = Truncation(cutoff, top_p, temperature, synthetic_samples)
+        kwargs["n_items"] = n_items
+        return func(*args, **kwargs)
+
+    for opt in reversed(opts):
+        wrapper = opt(wrapper)
+    return wrapper
