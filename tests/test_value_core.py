@@ -1,0 +1,133 @@
+"""mixphase.value: NTK Gram, tail estimates, K-NN Shapley, weight fit, terms on a task."""
+
+import numpy as np
+import pytest
+
+from mixphase.theory import Truncation, ntk_quadratic_form, synthetic_distribution, zipf_pmf
+from mixphase.value.baselines import knn_shapley_points
+from mixphase.value.ntk import NTKAtInit, block_quadratic
+from mixphase.value.score import TERMS, choose_anchors, fit_weights
+from mixphase.value.tail import fit_cutoff, fit_zipf_beta, item_ranks
+
+
+def test_ntk_gram_matches_torch_per_example_gradients():
+    torch = pytest.importorskip("torch")
+    from torch import nn
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(6, 5))
+    ntk = NTKAtInit(5, 3, hidden=7, seed=1)
+    model = nn.Sequential(nn.Linear(5, 7), nn.ReLU(), nn.Linear(7, 3)).double()
+    model.load_state_dict({k: torch.as_tensor(v) for k, v in ntk.state_dict().items()})
+    grads = []
+    for xi in x:
+        model.zero_grad()
+        (model(torch.as_tensor(xi[None])).sum() / np.sqrt(3)).backward()
+        grads.append(torch.cat([p.grad.ravel() for p in model.parameters()]).numpy())
+    g = np.array(grads)
+    assert np.allclose(ntk.gram(x), g @ g.T, rtol=1e-10, atol=1e-10)
+    with torch.no_grad():
+        assert np.allclose(ntk.forward(x), model(torch.as_tensor(x)).numpy())
+
+
+def test_block_quadratic_equals_theory_column_by_column():
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=(20, 30))
+    gram = a @ a.T
+    r = rng.normal(size=(20, 4))
+    want = sum(ntk_quadratic_form(gram, r[:, c], ridge=1e-3) for c in range(4))
+    assert block_quadratic(gram, r, ridge=1e-3) == pytest.approx(want, rel=1e-8)
+
+
+def test_noisy_labels_raise_ntk_complexity():
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(300, 4))
+    y = (x[:, 0] > 0).astype(int)
+    ntk = NTKAtInit(4, 2, seed=0)
+    ntk.calibrate(x)
+    clean = ntk.quadratic_form(x, y, block=100)
+    noisy = ntk.quadratic_form(x, rng.integers(0, 2, 300), block=100)
+    assert noisy > 1.5 * clean
+
+
+def test_zipf_beta_mle_recovers_exponent():
+    rng = np.random.default_rng(3)
+    p = zipf_pmf(1.4, 200)
+    items = rng.choice(200, size=20000, p=p)
+    ranks = item_ranks(items, items)
+    beta, clamped = fit_zipf_beta(ranks.test_counts)
+    assert beta == pytest.approx(1.4, abs=0.08) and not clamped
+    flat, clamped = fit_zipf_beta(np.full(10, 50.0))
+    assert clamped and flat == pytest.approx(1.01)
+
+
+@pytest.mark.parametrize("k", [5, 40])
+def test_cutoff_mle_finds_truncation_and_not_finite_sampling(k):
+    rng = np.random.default_rng(4)
+    beta, n_items = 1.3, 500
+    q = synthetic_distribution(beta, Truncation(cutoff=k), n_items)
+    covered = np.unique(rng.choice(n_items, size=2000, p=q)) + 1
+    assert abs(fit_cutoff(covered, 2000, beta, n_items) - k) <= max(2, k // 5)
+    real = np.unique(rng.choice(n_items, size=300, p=zipf_pmf(beta, n_items))) + 1
+    assert fit_cutoff(real, 300, beta, n_items) > 0.8 * n_items
+
+
+def test_knn_shapley_efficiency():
+    rng = np.random.default_rng(5)
+    x, y = rng.normal(size=(40, 2)), rng.integers(0, 2, 40)
+    xt, yt = rng.normal(size=(7, 2)), rng.integers(0, 2, 7)
+    k = 3
+    vals = knn_shapley_points(x, y, xt, yt, k)
+    d = ((xt[:, None] - x[None]) ** 2).sum(-1)
+    util = np.mean([np.mean(y[np.argsort(d[t])[:k]] == yt[t]) for t in range(7)])
+    assert vals.sum() == pytest.approx(util, abs=1e-12)
+
+
+def test_knn_shapley_matches_brute_force_permutations():
+    from itertools import permutations
+
+    rng = np.random.default_rng(6)
+    x, y = rng.normal(size=(4, 2)), np.array([0, 1, 0, 1])
+    xt, yt = rng.normal(size=(1, 2)), np.array([0])
+    k = 2
+    d = ((xt[0] - x) ** 2).sum(1)
+
+    def u(s):
+        if not s:
+            return 0.0
+        near = sorted(s, key=lambda i: d[i])[:k]
+        return sum(y[i] == yt[0] for i in near) / k
+
+    phi = np.zeros(4)
+    perms = list(permutations(range(4)))
+    for p in perms:
+        for j, i in enumerate(p):
+            phi[i] += u(list(p[: j + 1])) - u(list(p[:j]))
+    assert np.allclose(knn_shapley_points(x, y, xt, yt, k), phi / len(perms))
+
+
+def test_fit_weights_recovers_nonnegative_linear_truth():
+    rng = np.random.default_rng(7)
+    terms = rng.random(size=(12, len(TERMS)))
+    true = np.array([0.5, 0.0, 0.2, 0.0, 1.0])
+    truth = 0.9 - terms @ true
+    idx = choose_anchors(-terms.sum(1), 8)
+    coef, b, _lam, _cv = fit_weights(terms, idx, truth[idx], ridge_grid=(1e-6,))
+    assert np.all(coef >= 0)
+    assert np.corrcoef(b - terms @ coef, truth)[0, 1] > 0.99
+
+
+def test_terms_on_longtail_task():
+    from mixphase.value.score import compute_terms
+    from mixphase.value.tasks import longtail_task
+
+    data = longtail_task(seed=1)
+    tab = compute_terms(data)
+    row = {n: dict(zip(TERMS, t, strict=True)) for n, t in zip(tab.names, tab.terms, strict=True)}
+    k = dict(zip(tab.names, tab.cutoff, strict=True))
+    assert 1.15 < tab.beta < 1.45
+    assert row["real_n1000"]["truncation"] == 0 and k["real_n1000"] is None
+    assert row["syn_top_p0.5_n1000"]["truncation"] > row["syn_top_p0.9_n1000"]["truncation"]
+    assert k["syn_cutoff20_n1000"] <= 25
+    assert row["real_flip50_n1000"]["empirical"] > 3 * row["real_n1000"]["empirical"]
+    assert row["real_n200"]["finite_sample"] > row["real_n2000"]["finite_sample"]
