@@ -12,11 +12,14 @@
 
 from mixphase.advise.calibration import Calibration, anchor, sweep, uncalibrated
 from mixphase.advise.knowledge import KnowledgeAdvice, advise_knowledge
+from mixphase.advise.real_share import RealShareAdvice, advise_real_share
 
 __all__ = [
     "Calibration",
     "KnowledgeAdvice",
+    "RealShareAdvice",
     "advise_knowledge",
+    "advise_real_share",
     "anchor",
     "sweep",
     "uncalibrated",

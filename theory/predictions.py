@@ -45,7 +45,7 @@ def assumptions(model: KnapsackModel) -> dict:
     }
 
 
-def _assumption_lines(model: KnapsackModel) -> list[str]:
+def assumption_lines(model: KnapsackModel) -> list[str]:
     w, k = model.web, model.knowledge
     return [
         f"  web law   L(N) = {w.E:g} + {w.A:g} * (N/{w.size_unit:g})^-{w.alpha:g} {w.loss_unit}/token",
@@ -86,7 +86,7 @@ class CriticalRatioTable:
     def __str__(self) -> str:
         lines = [
             "Critical mixing ratio (knapsack model, Gu et al. 2025, Thm 4.3)",
-            *_assumption_lines(self.model),
+            *assumption_lines(self.model),
             "",
             f"  {'model size':>12}  {'r_crit (onset)':>14}  {'r (all learned)':>15}  "
             f"{'d ln r/d ln N':>13}",
@@ -95,7 +95,7 @@ class CriticalRatioTable:
             self.model_sizes, self.onset, self.full, self.local_exponent, strict=True
         ):
             full = "never" if np.isnan(r1) else f"{r1:.4g}"
-            lines.append(f"  {_fmt_size(n):>12}  {r0:>14.4g}  {full:>15}  {s:>13.3f}")
+            lines.append(f"  {format_size(n):>12}  {r0:>14.4g}  {full:>15}  {s:>13.3f}")
         lines.append("")
         lines.append(
             f"  r_crit/(1-r_crit) ∝ N^-(alpha+1) = N^{-(self.model.alpha + 1):.3f}; below r_crit "
@@ -127,12 +127,12 @@ class CriticalSizeTable:
     def __str__(self) -> str:
         lines = [
             "Critical model size (knapsack model, Gu et al. 2025, Thm 4.3)",
-            *_assumption_lines(self.model),
+            *assumption_lines(self.model),
             "",
             f"  {'ratio':>8}  {'N_crit (onset)':>14}  {'N (all learned)':>15}",
         ]
         for r, a, b in zip(self.ratios, self.onset, self.full, strict=True):
-            lines.append(f"  {r:>8.4g}  {_fmt_size(a):>14}  {_fmt_size(b):>15}")
+            lines.append(f"  {r:>8.4g}  {format_size(a):>14}  {format_size(b):>15}")
         lines.append("")
         lines.append(
             f"  N_crit ∝ (r/(1-r))^(-1/(alpha+1)) = (r/(1-r))^{-1 / (self.model.alpha + 1):.3f}"
@@ -164,13 +164,13 @@ class ThresholdFrequencyTable:
     def __str__(self) -> str:
         lines = [
             f"Threshold frequency at mixing ratio r={self.ratio:g} (Gu et al. 2025, eq. 6)",
-            *_assumption_lines(self.model),
+            *assumption_lines(self.model),
             "",
             f"  {'model size':>12}  {'f_thres':>10}  {'x uniform 1/S1':>15}",
         ]
         base = self.model.knowledge.frequency
         for n, f in zip(self.model_sizes, self.frequency, strict=True):
-            lines.append(f"  {_fmt_size(n):>12}  {f:>10.4g}  {f / base:>15.4g}")
+            lines.append(f"  {format_size(n):>12}  {f:>10.4g}  {f / base:>15.4g}")
         lines.append("")
         lines.append(
             "  A fact is learned iff its per-token frequency in the knowledge set exceeds f_thres"
@@ -208,7 +208,7 @@ def threshold_frequency_table(
     return ThresholdFrequencyTable(model=model, ratio=float(ratio), model_sizes=n, frequency=f)
 
 
-def _fmt_size(n: float) -> str:
+def format_size(n: float) -> str:
     for unit, scale in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
         if abs(n) >= scale:
             return f"{n / scale:.3g}{unit}"

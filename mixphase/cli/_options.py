@@ -167,3 +167,19 @@ def truncation_options(func: Callable) -> Callable:
     for opt in reversed(opts):
         wrapper = opt(wrapper)
     return wrapper
+
+
+def check_sizes(values: tuple[float, ...], name: str) -> tuple[float, ...]:
+    """Model sizes: positive and finite (one-line input error otherwise)."""
+    for v in values:
+        if not v > 0 or v == float("inf"):
+            raise MixphaseInputError(f"{name} must be a positive finite number, got {v!r}")
+    return values
+
+
+def check_ratios(values: tuple[float, ...]) -> tuple[float, ...]:
+    """Mixing ratios: strictly inside (0, 1)."""
+    for v in values:
+        if not 0 < v < 1:
+            raise MixphaseInputError(f"--ratio must lie strictly between 0 and 1, got {v!r}")
+    return values

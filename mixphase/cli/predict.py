@@ -7,22 +7,8 @@ from pathlib import Path
 import click
 
 from mixphase.cli._common import emit, json_option
-from mixphase.cli._options import knapsack_options, truncation_options
+from mixphase.cli._options import check_ratios, check_sizes, knapsack_options, truncation_options
 from mixphase.errors import MixphaseInputError
-
-
-def _sizes(values: tuple[float, ...], name: str) -> tuple[float, ...]:
-    for v in values:
-        if not v > 0 or v == float("inf"):
-            raise MixphaseInputError(f"{name} must be a positive finite number, got {v!r}")
-    return values
-
-
-def _ratios(values: tuple[float, ...]) -> tuple[float, ...]:
-    for v in values:
-        if not 0 < v < 1:
-            raise MixphaseInputError(f"--ratio must lie strictly between 0 and 1, got {v!r}")
-    return values
 
 
 @click.group(invoke_without_command=True)
@@ -52,7 +38,7 @@ def critical_ratio(model_size: tuple[float, ...], as_json: bool, model) -> None:
     """Critical mixing ratio r_crit(N): below it nothing of the knowledge set is memorised."""
     from mixphase.theory.predictions import DEFAULT_MODEL_SIZES, critical_ratio_table
 
-    sizes = _sizes(model_size, "--model-size") or DEFAULT_MODEL_SIZES
+    sizes = check_sizes(model_size, "--model-size") or DEFAULT_MODEL_SIZES
     emit(critical_ratio_table(model, sizes), as_json)
 
 
@@ -71,7 +57,7 @@ def critical_size(ratio: tuple[float, ...], as_json: bool, model) -> None:
     """Critical model size N_crit(r): the smallest model that memorises anything at ratio r."""
     from mixphase.theory.predictions import critical_size_table
 
-    emit(critical_size_table(model, _ratios(ratio)), as_json)
+    emit(critical_size_table(model, check_ratios(ratio)), as_json)
 
 
 @predict.command("threshold-popularity")
@@ -118,8 +104,8 @@ def threshold_popularity_cmd(model_size, ratio, data, target, n_fail, as_json, m
         return
     from mixphase.theory.predictions import DEFAULT_MODEL_SIZES, threshold_frequency_table
 
-    sizes = _sizes(model_size, "--model-size") or DEFAULT_MODEL_SIZES
-    emit(threshold_frequency_table(model, sizes, _ratios((ratio,))[0]), as_json)
+    sizes = check_sizes(model_size, "--model-size") or DEFAULT_MODEL_SIZES
+    emit(threshold_frequency_table(model, sizes, check_ratios((ratio,))[0]), as_json)
 
 
 def _read_popularity_csv(path: Path):

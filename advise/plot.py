@@ -1,0 +1,60 @@
+"""The Pareto plot of knowledge mixing: facts learned vs web-loss increase, and the ratio it takes.
+
+matplotlib is imported inside the function; the figure is written atomically and not shown.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mixphase.io import atomic_write
+from mixphase.theory.predictions import format_size
+
+from . import strategies as st
+
+
+def plot_pareto(advice, path) -> None:
+    """Two panels per advice record, one curve per model size (median calibrated model).
+
+    Left: the front of facts learned vs web-loss increase (one curve per size: in the allocation
+    model the cost depends only on the bits stored). Right: the ratio each point needs when keeping
+    the best fraction vs keeping the whole set; the current ratio and ``max_ratio`` are marked.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    model = advice.calibration.median_model(advice.model)
+    k = model.knowledge.n_facts
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
+    for n in advice.sizes:
+        front = st.pareto_front(model, n, advice.settings.get("max_ratio"))
+        line = ax0.plot(front["facts"] / k, front["web_loss_increase"], label=format_size(n))[0]
+        ax1.plot(front["facts"] / k, front["ratio"], color=line.get_color(),
+                 label=f"{format_size(n)}: best keep fraction")  # fmt: skip
+        ax1.plot(front["facts"] / k, front["ratio_keep_all"], color=line.get_color(), ls="--",
+                 label=f"{format_size(n)}: keep all")  # fmt: skip
+        keep = float(np.atleast_1d(st.best_keep_fraction(model, n, advice.ratio))[0])
+        facts_now = float(st.expected_facts(model, n, advice.ratio, keep))
+        cost = st.web_loss_increase(model, n, facts_now * model.knowledge.bits_per_fact)
+        ax0.plot([facts_now / k], [cost], "o", color=line.get_color())
+    ax1.axhline(advice.ratio, color="k", lw=0.8, ls=":", label=f"current r={advice.ratio:g}")
+    if advice.settings.get("max_ratio") is not None:
+        ax1.axhline(advice.settings["max_ratio"], color="r", lw=0.8, ls=":", label="max ratio")
+    if advice.settings.get("max_web_loss_increase") is not None:
+        ax0.axhline(advice.settings["max_web_loss_increase"], color="r", lw=0.8, ls=":",
+                    label="tolerated increase")  # fmt: skip
+    unit = model.web.loss_unit
+    ax0.set(xscale="log", yscale="log", xlabel="facts learned (share of the set)",
+            ylabel=f"web-loss increase ({unit}/token)",
+            title="Pareto front (dots: best keep fraction at the current r)")  # fmt: skip
+    ax1.set(xscale="log", yscale="log", xlabel="facts learned (share of the set)",
+            ylabel="mixing ratio needed", title="Ratio needed: subsample vs keep all")  # fmt: skip
+    ax0.legend(fontsize=8)
+    ax1.legend(fontsize=7)
+    tag = "uncalibrated theory" if not advice.calibration.calibrated else "calibrated (median)"
+    fig.suptitle(f"Knowledge mixing, {tag}", fontsize=10)
+    with atomic_write(path, "wb") as fh:
+        fig.savefig(fh, format="png", dpi=130)
+    plt.close(fig)

@@ -1,0 +1,257 @@
+"""``mixphase advise``: mixing-recipe advice from the theory, calibrated on the user's runs.
+
+One click group with two entry points:
+
+- ``mixphase advise --model-size N --ratio R ...`` (no sub-command): knowledge mixing on the
+  knapsack model. The group's own options are its inputs; they take the same model options as
+  ``mixphase predict`` (:func:`mixphase.cli.predict.knapsack_options`), so both agree.
+- ``mixphase advise real-share --beta B --data-size S ...``: real-synthetic mixing.
+
+Knowledge-mixing options go before any sub-command name and are refused with one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mixphase.cli._common import emit, json_option, open_unit, positive, seed_option
+from mixphase.cli._options import check_ratios, check_sizes, knapsack_options
+from mixphase.errors import MixphaseInputError
+
+_KNOWLEDGE_ONLY = ("model_size", "ratio", "knowledge_tokens", "training_tokens", "critical_ratio",
+                   "anchor_size", "calibrate", "web_runs", "max_ratio", "max_web_loss_increase",
+                   "target_share", "compact_tokens_per_fact", "plot")  # fmt: skip
+
+
+@click.group(invoke_without_command=True)
+@click.option(
+    "--model-size",
+    "-n",
+    type=float,
+    multiple=True,
+    help="Model size in parameters (repeatable). Required without a sub-command.",
+)
+@click.option(
+    "--ratio", "-r", type=float, help="Current mixing ratio of the knowledge set, in (0, 1)."
+)
+@click.option(
+    "--knowledge-tokens",
+    type=float,
+    help="Tokens in one pass over the knowledge set (S1). Default: facts x tokens per fact;"
+    " with --facts alone, sets the tokens per fact.",
+)
+@click.option("--training-tokens", type=float, help="Training tokens T (for exposures per fact).")
+@click.option(
+    "--critical-ratio",
+    type=float,
+    help="A critical ratio you measured (onset), used as the calibration anchor.",
+)
+@click.option(
+    "--anchor-size",
+    type=float,
+    help="Model size at which --critical-ratio was measured. Default: the first --model-size.",
+)
+@click.option(
+    "--calibrate",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Runs to calibrate on: CSV/JSON/JSONL with model_size, ratio and accuracy "
+    "(or correct and total), e.g. a `validate sweep` results file.",
+)
+@click.option(
+    "--web-runs",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Web-only runs (model_size, web_loss) to fit the web law's A and alpha (E fixed).",
+)
+@click.option("--max-ratio", type=float, help="Budget: the largest mixing ratio you accept.")
+@click.option(
+    "--max-web-loss-increase",
+    type=float,
+    help="Budget: the web-loss increase you tolerate (the web law's unit per token).",
+)
+@click.option(
+    "--target-share",
+    type=float,
+    default=0.9,
+    show_default=True,
+    help="Share of the knowledge set to learn for the 'ratio needed' advice.",
+)
+@click.option(
+    "--compact-tokens-per-fact",
+    type=float,
+    default=20.0,
+    show_default=True,
+    help="Tokens of a compact rephrasing of one fact (our estimate for a SynBio tuple).",
+)
+@click.option(
+    "--ci", type=float, default=0.9, show_default=True, help="Credible level of intervals."
+)
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the Pareto plot (facts learned vs web-loss increase) to this PNG.",
+)
+@seed_option
+@knapsack_options
+@json_option
+@click.pass_context
+def advise(ctx: click.Context, model_size, ratio, knowledge_tokens, training_tokens, critical_ratio,
+           anchor_size, calibrate, web_runs, max_ratio, max_web_loss_increase, target_share,
+           compact_tokens_per_fact, ci, plot, seed, as_json, model) -> None:  # fmt: skip
+    """Mixing-recipe advice from the theory, calibrated on your runs.
+
+    Without a sub-command: knowledge mixing (knapsack model, Gu et al. 2025) for each --model-size
+    at the current --ratio: critical ratio, whether r learns, the best keep fraction for random
+    subsampling, compact rephrasings, the ratio for a target share and its web-loss cost, a
+    budgeted plan and exposure checks. Uncalibrated theory unless --critical-ratio or --calibrate.
+    """
+    ctx.ensure_object(dict)["as_json"] = as_json
+    if ctx.invoked_subcommand is not None:
+        given = [p for p in _KNOWLEDGE_ONLY
+                 if ctx.get_parameter_source(p) == click.core.ParameterSource.COMMANDLINE]  # fmt: skip
+        if given:
+            raise MixphaseInputError(f"--{given[0].replace('_', '-')} belongs to knowledge mixing "
+                                     f"and cannot be used with '{ctx.invoked_subcommand}'")  # fmt: skip
+        return
+    from dataclasses import replace
+
+    from mixphase.advise import anchor, calibration, sweep
+    from mixphase.advise.knowledge import advise_knowledge
+
+    if not model_size:
+        raise MixphaseInputError("--model-size is required (or use a sub-command: real-share)")
+    if ratio is None:
+        raise MixphaseInputError("--ratio is required (the current mixing ratio, in (0, 1))")
+    sizes = check_sizes(model_size, "--model-size")
+    r = check_ratios((ratio,))[0]
+    positive("--training-tokens", training_tokens)
+    positive("--compact-tokens-per-fact", compact_tokens_per_fact)
+    positive("--max-web-loss-increase", max_web_loss_increase)
+    open_unit("--max-ratio", max_ratio)
+    open_unit("--ci", ci)
+    if not 0 < target_share <= 1:
+        raise MixphaseInputError(f"--target-share must lie in (0, 1], got {target_share!r}")
+    if critical_ratio is not None and calibrate is not None:
+        raise MixphaseInputError("give --critical-ratio or --calibrate, not both")
+    model = replace(model, knowledge=_knowledge(ctx, model.knowledge, knowledge_tokens))
+
+    web_fit = None
+    if web_runs is not None:
+        model, web_fit = calibration.fit_web_law(model, *calibration.read_web_runs(web_runs), ci=ci,
+                                                 seed=seed)  # fmt: skip
+    cal = None
+    if critical_ratio is not None:
+        n0 = positive("--anchor-size", anchor_size) if anchor_size is not None else sizes[0]
+        cal = anchor(model, n0, open_unit("--critical-ratio", critical_ratio))
+    elif anchor_size is not None:
+        raise MixphaseInputError("--anchor-size needs --critical-ratio")
+    elif calibrate is not None:
+        n, rr, acc, correct, total = calibration.read_calibration_points(calibrate)
+        cal = sweep(model, n, rr, acc, correct, total, ci=ci, seed=seed)
+    result = advise_knowledge(
+        model, sizes, r, training_tokens=training_tokens, calibration=cal,
+        target_share=target_share, compact_tokens_per_fact=compact_tokens_per_fact,
+        max_ratio=max_ratio, max_web_loss_increase=max_web_loss_increase, web_fit=web_fit,
+    )  # fmt: skip
+    if plot is not None:
+        from mixphase.advise.plot import plot_pareto
+
+        plot_pareto(result, plot)
+    emit(result, as_json)
+
+
+def _knowledge(ctx: click.Context, knowledge, s1: float | None):
+    """Apply --knowledge-tokens: S1 = facts x tokens per fact (checked when all three are given)."""
+    from dataclasses import replace
+
+    if s1 is None:
+        return knowledge
+    positive("--knowledge-tokens", s1)
+    tpf_given = (
+        ctx.get_parameter_source("tokens_per_fact") == click.core.ParameterSource.COMMANDLINE
+    )
+    facts_given = ctx.get_parameter_source("facts") == click.core.ParameterSource.COMMANDLINE
+    if tpf_given and facts_given:
+        if abs(knowledge.tokens - s1) > 1e-6 * s1:
+            raise MixphaseInputError(
+                f"inconsistent units: --knowledge-tokens {s1:g} but --facts x --tokens-per-fact = "
+                f"{knowledge.tokens:g}; give two of the three"
+            )
+        return knowledge
+    if tpf_given:  # S1 and tokens per fact: the number of facts follows
+        return replace(knowledge, n_facts=s1 / knowledge.tokens_per_fact)
+    return replace(knowledge, tokens_per_fact=s1 / knowledge.n_facts)
+
+
+@advise.command("real-share")
+@click.option("--beta", type=float, required=True, help="Zipf exponent of the real data (> 1).")
+@click.option(
+    "--data-size",
+    "-s",
+    type=float,
+    help="Training items |S| (the data budget): gives the critical real share.",
+)
+@click.option(
+    "--real-share",
+    "--pi",
+    "real_share",
+    type=float,
+    help="Your real share pi, in (0, 1]: gives the data size it needs.",
+)
+@click.option("--cutoff", "-k", type=int, help="Synthetic cutoff rank k.")
+@click.option("--top-p", type=float, help="Generator's top-p (nucleus) threshold.")
+@click.option(
+    "--temperature",
+    type=float,
+    help="Generator temperature (with --synthetic-samples, default 1e6).",
+)
+@click.option("--synthetic-samples", type=float, help="Number of synthetic samples drawn.")
+@click.option(
+    "--n-items",
+    type=int,
+    default=1_000_000,
+    show_default=True,
+    help="Size of the item universe (ranks) of the Zipf law.",
+)
+@click.option("--loss-real", type=float, help="Bound term: empirical loss on the real data.")
+@click.option("--loss-synthetic", type=float, help="Bound term: empirical loss on synthetic data.")
+@click.option("--mmd-real", type=float, help="Bound term: MMD(real, test).")
+@click.option("--mmd-synthetic", type=float, help="Bound term: MMD(synthetic, test).")
+@click.option("--ntk-quadratic", type=float, help="Bound term: yhat^T Theta0^-1 yhat.")
+@click.option(
+    "--delta", type=float, default=0.05, show_default=True, help="Bound's confidence 1-delta."
+)
+@click.option(
+    "--complexity-scale",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Constant C of the NTK complexity term.",
+)
+@json_option
+@click.pass_context
+def real_share_cmd(ctx, beta, data_size, real_share, cutoff, top_p, temperature, synthetic_samples,
+                   n_items, loss_real, loss_synthetic, mmd_real, mmd_synthetic, ntk_quadratic, delta,
+                   complexity_scale, as_json) -> None:  # fmt: skip
+    """Real-synthetic mixing (three-phase model, Wang et al. 2025): the critical real share for a
+    data budget, the data a share needs, and the share that minimises the generalisation bound
+    (give all five bound terms)."""
+    from mixphase.advise.real_share import advise_real_share
+    from mixphase.theory.truncation import Truncation
+
+    if n_items < 2:
+        raise MixphaseInputError(f"--n-items must be at least 2, got {n_items}")
+    if real_share is not None and not 0 < real_share <= 1:
+        raise MixphaseInputError(f"--real-share must lie in (0, 1], got {real_share!r}")
+    open_unit("--delta", delta)
+    positive("--complexity-scale", complexity_scale)
+    terms = {"loss_real": loss_real, "loss_synthetic": loss_synthetic, "mmd_real": mmd_real,
+             "mmd_synthetic": mmd_synthetic, "ntk_quadratic": ntk_quadratic}  # fmt: skip
+    bound_terms = terms if any(v is not None for v in terms.values()) else None
+    result = advise_real_share(
+        beta, Truncation(cutoff, top_p, temperature, synthetic_samples), data_size=data_size,
+        real_share=real_share, n_items=n_items, bound_terms=bound_terms, delta=delta,
+        complexity_scale=complexity_scale,
+    )  # fmt: skip
+    emit(result, as_json or (ctx.obj or {}).get("as_json", False))
