@@ -1,0 +1,209 @@
+"""``mixphase validate``: train small transformers on SynBio + web-like text to test the theory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mixphase.cli._common import emit, json_option
+from mixphase.errors import MixphaseInputError
+
+PRESET_NAMES = ("tiny", "small", "base")
+
+
+def _check_preset(preset: str) -> str:
+    from mixphase.validate.presets import get_preset
+
+    get_preset(preset)
+    return preset
+
+
+def _check_ratio(r: float) -> float:
+    if not 0.0 <= r <= 1.0:
+        raise MixphaseInputError(f"--ratio must lie in [0, 1], got {r!r}")
+    return r
+
+
+def model_options(func):
+    opts = [
+        click.option("--preset", "-p", default="tiny", show_default=True,
+                     help=f"Preset ({', '.join(PRESET_NAMES)}): data, recipe and model sizes."),
+        click.option("--n-layer", type=int, help="Override the number of layers."),
+        click.option("--d-model", type=int, help="Override the model width."),
+        click.option("--n-head", type=int, help="Override the number of heads."),
+        click.option("--steps", type=int, help="Override the number of training steps."),
+        click.option("--batch-size", type=int, help="Override the batch size (sequences)."),
+        click.option("--lr", type=float, help="Override the peak learning rate."),
+        click.option("--people", "n_people", type=int, help="Override the number of biographies."),
+        click.option("--web-data", type=click.Path(path_type=Path),
+                     help="Your own web text (.txt, .jsonl with 'text', .parquet); byte-level."),
+        click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda."),
+        click.option("--compile", "compile_", type=click.Choice(["auto", "yes", "no"]),
+                     default="auto", show_default=True, help="torch.compile (auto: on CUDA)."),
+        click.option("--seed", type=int, default=0, show_default=True,
+                     help="Training seed (init and data order; bit-reproducible on CPU)."),
+        click.option("--data-seed", type=int, default=0, show_default=True,
+                     help="Seed of the data itself (people, facts)."),
+    ]  # fmt: skip
+    for o in reversed(opts):
+        func = o(func)
+    return func
+
+
+def _overrides(kw: dict) -> dict:
+    web = kw.pop("web_data")
+    if web is not None and not Path(web).is_file():
+        raise MixphaseInputError(f"--web-data {web}: no such file")
+    out = {"n_layer": kw.pop("n_layer"), "d_model": kw.pop("d_model"), "n_head": kw.pop("n_head"),
+           "steps": kw.pop("steps"), "batch_size": kw.pop("batch_size"), "lr": kw.pop("lr"),
+           "n_people": kw.pop("n_people"), "device": kw.pop("device"),
+           "compile": kw.pop("compile_"), "data_seed": kw.pop("data_seed"),
+           "web_data": str(web) if web is not None else None}  # fmt: skip
+    return {k: v for k, v in out.items() if v is not None}
+
+
+class _RunResult(dict):
+    def to_dict(self) -> dict:
+        return dict(self)
+
+    def __str__(self) -> str:
+        keys = ("size", "params", "tokens", "ratio", "memorization_accuracy", "web_loss",
+                "exposures_per_bio", "bits_per_param", "seconds", "tokens_per_second", "mfu",
+                "device")  # fmt: skip
+        return "\n".join(f"{k:<22} {self[k]}" for k in keys if k in self)
+
+
+@click.group()
+def validate() -> None:
+    """Train small GPT-style transformers on SynBio mixed with web-like text."""
+
+
+@validate.command("run")
+@model_options
+@click.option(
+    "--ratio", "-r", type=float, required=True, help="Token share of biographies, [0, 1]."
+)
+@click.option("--size", type=int, help="Index into the preset's model sizes (default: its own).")
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder for result.json and log.jsonl.",
+)
+@click.option("--eval-every", type=int, help="Evaluate every N steps (0: at the end only).")
+@click.option("--verbose", "-v", is_flag=True, help="Print the training log.")
+@json_option
+def run_cmd(preset, ratio, size, out, eval_every, verbose, as_json, seed, **kw) -> None:
+    """One training run -> OUT/result.json (params, tokens, ratio, accuracy, web loss, speed)."""
+    from mixphase.validate.train import RunConfig, train
+
+    cfg = RunConfig(preset=_check_preset(preset), ratio=_check_ratio(ratio), seed=seed, size=size,
+                    eval_every=eval_every, **_overrides(kw))  # fmt: skip
+    cfg.resolved()  # all checks before anything is written
+    emit(_RunResult(train(cfg, out, quiet=not verbose)), as_json)
+
+
+@validate.command("sweep")
+@model_options
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder: results.jsonl (appended, resumable), runs/, report.*, sweep.png.",
+)
+@click.option(
+    "--ratio",
+    "-r",
+    "ratios",
+    type=float,
+    multiple=True,
+    help="Ratios (repeatable). Default: the preset's.",
+)
+@click.option(
+    "--size",
+    "sizes",
+    type=int,
+    multiple=True,
+    help="Size indices (repeatable). Default: all the preset's sizes.",
+)
+@click.option("--seeds", type=int, default=1, show_default=True, help="Seeds per point.")
+@click.option("--no-web-only", is_flag=True, help="Skip the web-only (r = 0) runs that give alpha.")
+@click.option(
+    "--controls",
+    is_flag=True,
+    help="Add controls: 3x longer training and a 10-fact web below the transition.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Parallel single-thread worker processes on this machine.",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="local processes, or tasks on a Ray cluster (pip install 'mixphase[ray]').",
+)
+@json_option
+def sweep_cmd(preset, out, ratios, sizes, seeds, no_web_only, controls, jobs, backend, as_json,
+              seed, **kw) -> None:  # fmt: skip
+    """Sizes x ratios, resumable; then critical ratios per size vs the theory's exponent."""
+    from mixphase.validate.sweep import sweep
+
+    for r in ratios:
+        _check_ratio(r)
+    if seeds < 1:
+        raise MixphaseInputError(f"--seeds must be at least 1, got {seeds}")
+    echo = (lambda s: click.echo(s, err=True)) if as_json else click.echo
+    rep = sweep(_check_preset(preset), out, sizes=sizes or None, ratios=ratios or None,
+                seeds=range(seed, seed + seeds), web_only=not no_web_only, controls=controls,
+                jobs=jobs, backend=backend, echo=echo, **_overrides(kw))  # fmt: skip
+    emit(rep, as_json)
+
+
+@validate.command("report")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@json_option
+def report_cmd(folder, as_json) -> None:
+    """Re-make the comparison from FOLDER/results.jsonl (all runs in it)."""
+    from mixphase.validate.report import compare
+    from mixphase.validate.sweep import RESULTS, read_results
+
+    results = read_results(folder / RESULTS)
+    if not results:
+        raise MixphaseInputError(f"{folder / RESULTS}: no results")
+    base = [r for r in results if "facts=" not in r["key"]]
+    steps = min(r["steps"] for r in base) if base else None
+    keys = {r["key"] for r in base if r["steps"] == steps}
+    rep = compare(results, keys=keys)
+    rep.save(folder)
+    emit(rep, as_json)
+
+
+@validate.command("presets")
+@json_option
+def presets_cmd(as_json) -> None:
+    """List the presets: sizes, data and training recipe."""
+    from mixphase.validate.presets import PRESETS
+
+    class _P(dict):
+        def to_dict(self):
+            return dict(self)
+
+        def __str__(self):
+            rows = []
+            for name, p in PRESETS.items():
+                sizes = ", ".join(s.name for s in p.sizes)
+                rows.append(f"{name}: {p.description}\n  sizes: {sizes} (default "
+                            f"{p.sizes[p.default_size].name}); ratios {list(p.ratios)}; "
+                            f"{p.steps} steps x batch {p.batch_size}, lr {p.lr:g}")  # fmt: skip
+            return "\n".join(rows)
+
+    emit(_P({k: v.to_dict() for k, v in PRESETS.items()}), as_json)

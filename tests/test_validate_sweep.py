@@ -1,0 +1,116 @@
+"""Sweeps: resumable results file, skipped finished runs, and the comparison with the theory."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from mixphase.validate import sweep as sw
+from mixphase.validate.report import compare
+
+FAST = {"steps": 15, "batch_size": 8, "n_people": 4, "web_facts": 100, "warmup": 2,
+        "log_every": 0}  # fmt: skip
+
+
+def test_sweep_resumes_after_interruption(tmp_path, monkeypatch):
+    runs = sw.plan("tiny", sizes=[0], ratios=[0.1, 0.5], **FAST)
+    assert [r.ratio for r in runs] == [0.0, 0.1, 0.5]  # web-only run first
+    real = sw._worker
+    calls = []
+
+    def flaky(cfg, out_dir, threads):
+        calls.append(cfg.ratio)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # killed while the second run is in flight
+        return real(cfg, out_dir, threads)
+
+    monkeypatch.setattr(sw, "_worker", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        sw.execute(runs, tmp_path)
+    lines = (tmp_path / "results.jsonl").read_text().splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["ratio"] == 0.0
+
+    monkeypatch.setattr(sw, "_worker", real)
+    done = []
+    res = sw.execute(runs, tmp_path, echo=done.append)
+    assert len(res) == 3 and sorted(r["ratio"] for r in res) == [0.0, 0.1, 0.5]
+    assert done[0].startswith("1 of 3 runs already done")
+    # a third start runs nothing and keeps the file as is
+    before = (tmp_path / "results.jsonl").read_text()
+    sw.execute(runs, tmp_path, echo=done.append)
+    assert (tmp_path / "results.jsonl").read_text() == before
+    assert done[-1].startswith("3 of 3 runs already done")
+
+
+def test_read_results_ignores_a_torn_line(tmp_path):
+    p = tmp_path / "results.jsonl"
+    p.write_text('{"key": "a", "x": 1}\n{"key": "b", "x"')
+    assert [r["key"] for r in sw.read_results(p)] == ["a"]
+
+
+RATIOS = np.geomspace(0.005, 0.32, 7)
+
+
+def fake_results(alpha=0.2, sizes=(5e3, 1e4, 2e4, 4e4), ratios=RATIOS):
+    """Accuracy curves with r_c/(1-r_c) = c * params^-(alpha+1), and web loss ~ params^-alpha."""
+    out = []
+    for n in sizes:
+        odds_c = 0.05 * (n / 1e4) ** -(alpha + 1)
+        rc = odds_c / (1 + odds_c)
+        out.append({"key": f"{n}|0", "size": f"s{n:g}", "params": n, "ratio": 0.0, "seed": 0,
+                    "steps": 1, "memorization_accuracy": 0.0, "bio_correct": 0, "bio_total": 200,
+                    "web_loss": 3.0 * (n / 1e4) ** -alpha, "data": {"kind": "synthetic"}})  # fmt: skip
+        for r in ratios:
+            acc = 1 / (1 + (rc / r) ** 6)
+            out.append({"key": f"{n}|{r}", "size": f"s{n:g}", "params": n, "ratio": float(r),
+                        "seed": 0, "steps": 1, "memorization_accuracy": acc,
+                        "bio_correct": round(acc * 200), "bio_total": 200,
+                        "web_loss": 3.0 * (n / 1e4) ** -alpha})  # fmt: skip
+    return out
+
+
+def test_compare_recovers_a_planted_exponent(tmp_path):
+    rep = compare(fake_results(alpha=0.2))
+    assert rep.alpha.median == pytest.approx(0.2, abs=0.02)
+    assert rep.predicted_exponent.median == pytest.approx(-1.2, abs=0.02)
+    assert all(t.in_range for t in rep.transitions)
+    assert rep.exponent.median == pytest.approx(-1.2, abs=0.15)
+    assert rep.held is True
+    rep.save(tmp_path)
+    d = json.loads((tmp_path / "report.json").read_text())
+    assert d["prediction_held"] is True and len(d["transitions"]) == 4
+    assert (tmp_path / "sweep.png").exists()
+    assert "HELD" in str(rep)
+
+
+def test_compare_says_when_it_does_not_hold():
+    res = fake_results(alpha=0.2)
+    for r in res:  # web loss that falls much faster -> a predicted exponent far from -1.2
+        r["web_loss"] = 3.0 * (r["params"] / 1e4) ** -2.0
+    rep = compare(res)
+    assert rep.held is False and "did NOT hold" in str(rep)
+
+
+def test_compare_uses_the_fit_layer_when_present():
+    fit = pytest.importorskip("mixphase.fit")
+    if not hasattr(fit, "fit_transition"):
+        pytest.skip("mixphase.fit.fit_transition not available yet")
+    rep = compare(fake_results(alpha=0.2))
+    assert rep.fit_method == "mixphase.fit"
+    for t in rep.transitions:
+        assert t.critical.lower <= t.critical.median <= t.critical.upper
+    assert math.isfinite(rep.exponent.median)
+
+
+def test_ray_backend_without_ray_is_a_clear_error(tmp_path):
+    import importlib.util
+
+    from mixphase.errors import MixphaseInputError
+
+    if importlib.util.find_spec("ray") is not None:
+        pytest.skip("ray is installed")
+    runs = sw.plan("tiny", sizes=[0], ratios=[0.1], web_only=False, **FAST)
+    with pytest.raises(MixphaseInputError, match="mixphase\\[ray\\]"):
+        sw.execute(runs, tmp_path, backend="ray")
+    assert not (tmp_path / "results.jsonl").exists()
