@@ -1,1 +1,30 @@
-"""Bayesian fits of breakpoints, phase transitions and power laws (``mixphase fit``)."""
+"""Bayesian fits of breakpoints, phase transitions and power laws (``mixphase fit``).
+
+- :func:`fit_breakpoints`: continuous piecewise power law (0-3 breakpoints, or ``"auto"`` by
+  PSIS-LOO), smooth softplus kinks, ordered breakpoints inside the data.
+- :func:`fit_transition`: sigmoid in log x (critical point, width, floor, ceiling); binomial
+  likelihood for counts.
+- :func:`fit_power_law`: ``y = A x^alpha`` with per-point intervals propagated; compares the
+  exponent with a prediction.
+- :func:`read_curves`: CSV/JSONL (one or several curves) into ``{curve: {column: array}}``.
+
+Two engines share each model and its priors: ``fast`` (default) marginalises the linear
+coefficients exactly and computes the rest on an adaptive grid (milliseconds to a second);
+``pymc`` samples with NUTS (Student-t noise). See :mod:`mixphase.fit.breakpoints`.
+"""
+
+from mixphase.fit.breakpoints import fit_breakpoints
+from mixphase.fit.data import read_curves
+from mixphase.fit.power_law import fit_power_law
+from mixphase.fit.results import BreakpointFit, PowerLawFit, TransitionFit
+from mixphase.fit.transition import fit_transition
+
+__all__ = [
+    "BreakpointFit",
+    "PowerLawFit",
+    "TransitionFit",
+    "fit_breakpoints",
+    "fit_power_law",
+    "fit_transition",
+    "read_curves",
+]

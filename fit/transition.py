@@ -1,0 +1,203 @@
+"""Phase transition: a sigmoid in log x (accuracy vs. mixing ratio or model size).
+
+Model, with ``u = ln x``::
+
+    y(u) = floor + (ceiling - floor) * expit((u - u_c) / w)
+
+- critical point ``x_c = exp(u_c)`` (halfway between floor and ceiling), ``u_c`` uniform over the
+  data's ``ln x`` range; width ``w`` (in ``ln x``; the 10%-90% rise spans ``4.39 w``), log-uniform
+  on ``[range/1000, range]``;
+- counts (``correct``/``total``): binomial likelihood, floor and ceiling uniform on (0, 1);
+  the fast engine computes the exact posterior on an adaptive 4-D grid;
+- values ``y`` only: normal noise with scale ``sigma ~ HalfNormal(sd(y))``, floor and ceiling
+  ``~ N(mean(y), (3 sd(y))^2)``; the fast engine marginalises floor and ceiling exactly (they
+  enter linearly, :mod:`mixphase.fit._linear`) on a grid over ``(u_c, log w, sigma)``.
+
+``engine="pymc"`` samples the same model and priors by NUTS.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+from scipy.special import expit, gammaln
+
+from mixphase.errors import MixphaseInputError
+from mixphase.fit import _linear as lin
+from mixphase.fit.data import check_ci, check_xy, optional_array
+from mixphase.fit.families import transition_curve, transition_design
+from mixphase.fit.results import TransitionFit
+from mixphase.records import Estimate
+
+WIDTH_RANGE = (1e-3, 1.0)  # prior support of w, as fractions of the ln-x range
+
+
+def _check(x, y, correct, total):
+    if correct is None and total is None:
+        if y is None:
+            raise MixphaseInputError("give y, or correct and total counts")
+        x, y = check_xy(x, y, min_points=5, log_y=False, what="transition model")
+        return x, y, None, None
+    if correct is None or total is None:
+        raise MixphaseInputError("give both correct and total counts")
+    x, _ = check_xy(x, None, min_points=4, what="transition model")
+    correct = optional_array("correct", correct, x.size)
+    total = optional_array("total", total, x.size)
+    if np.any(total <= 0) or np.any(correct > total):
+        raise MixphaseInputError("counts need total > 0 and 0 <= correct <= total")
+    if np.any(correct != np.round(correct)) or np.any(total != np.round(total)):
+        raise MixphaseInputError("correct and total must be whole numbers")
+    return x, None, correct, total
+
+
+def _edge_error(u, u_c) -> str:
+    frac_lo = np.mean(u_c < u[1])
+    frac_hi = np.mean(u_c > u[-2])
+    if max(frac_lo, frac_hi) > 0.5:
+        side = "first" if frac_lo > frac_hi else "last"
+        return (f"the data cannot identify the critical point: its posterior lies beyond the second "
+                f"{side} point, so the transition is outside the data or absent")  # fmt: skip
+    return ""
+
+
+def fit_transition(x, y=None, correct=None, total=None, ci: float = 0.9, seed: int = 0,
+                   engine: str = "fast", *, n_draws: int = 2000, draws: int = 1000,
+                   tune: int = 1000, chains: int = 4, target_accept: float = 0.95) -> TransitionFit:  # fmt: skip
+    """Fit a sigmoid in log x; binomial likelihood when ``correct``/``total`` are given."""
+    ci = check_ci(ci)
+    if engine not in ("fast", "pymc"):
+        raise MixphaseInputError(f"engine must be 'fast' or 'pymc', got {engine!r}")
+    x, y, correct, total = _check(x, y, correct, total)
+    order = np.argsort(x, kind="stable")
+    x = x[order]
+    y = None if y is None else y[order]
+    if correct is not None:
+        correct, total = correct[order], total[order]
+    u = np.log(x)
+    lo, hi = float(u.min()), float(u.max())
+    rng_u = hi - lo
+    lw_lo, lw_hi = math.log(WIDTH_RANGE[0] * rng_u), math.log(WIDTH_RANGE[1] * rng_u)
+    rng = np.random.default_rng(seed)
+    t0 = time.perf_counter()
+    binomial = correct is not None
+    idata = None
+    if engine == "fast":
+        if binomial:
+            d = _fast_binomial(u, correct, total, lo, hi, lw_lo, lw_hi, n_draws, rng)
+        else:
+            d = _fast_normal(u, y, lo, hi, lw_lo, lw_hi, n_draws, rng)
+        diag = {"r_hat_max": 1.0, "ess_bulk_min": d.pop("_ess"), "divergences": 0}
+    else:
+        d, diag, idata = _pymc(u, y, correct, total, lo, hi, lw_lo, lw_hi, seed,
+                               draws, tune, chains, target_accept)  # fmt: skip
+    amp = d["ceiling"] - d["floor"]
+    if np.quantile(amp, 0.05) < 0 < np.quantile(amp, 0.95):
+        raise MixphaseInputError("the data show no transition: floor and ceiling are "
+                                 "indistinguishable (90% interval of their difference holds 0)")  # fmt: skip
+    err = _edge_error(u, d["u_c"])
+    if err:
+        raise MixphaseInputError(err)
+    warnings = []
+    if engine == "pymc":
+        if diag["r_hat_max"] > 1.01:
+            warnings.append(f"not converged: r_hat_max = {diag['r_hat_max']:.3f} > 1.01")
+        if diag["divergences"]:
+            warnings.append(f"{diag['divergences']} divergent transitions")
+    elif diag["ess_bulk_min"] < 30:
+        warnings.append("grid resolution: few effective grid cells; intervals may be coarse")
+    if np.quantile(d["log_w"], 0.95) > math.log(0.5 * rng_u):
+        warnings.append("the transition is not sharp within the data: its width is comparable "
+                        "to the x range")  # fmt: skip
+    return TransitionFit(
+        critical=Estimate.from_samples(np.exp(d["u_c"]), ci),
+        width=Estimate.from_samples(np.exp(d["log_w"]), ci),
+        floor=Estimate.from_samples(d["floor"], ci),
+        ceiling=Estimate.from_samples(d["ceiling"], ci),
+        diagnostics=diag,
+        warnings=warnings,
+        likelihood="binomial" if binomial else "normal",
+        engine=engine,
+        ci=ci,
+        n_points=int(x.size),
+        seconds=time.perf_counter() - t0,
+        draws=d,
+        data={"x": x, "y": y if y is not None else correct / total, "total": total},
+        idata=idata,
+    )
+
+
+def _fast_normal(u, y, lo, hi, lw_lo, lw_hi, n_draws, rng):
+    sy = lin.Standardiser.of(y)
+    v = sy.to(y)
+    tau = np.array([3.0, 3.0])  # floor, ceiling ~ N(mean y, (3 sd y)^2)
+
+    def logpost(pts, sigma):
+        X = transition_design(u, pts)
+        return (lin.log_marginal(X, v, tau, sigma, None)
+                + lin.log_sigma_prior(sigma, 1.0)[None, :])  # fmt: skip
+
+    post = lin.grid_posterior(logpost, [lo, lw_lo], [hi, lw_hi], (48, 64))
+    theta, s = post.draw(n_draws, rng)
+    coef = lin.sample_coefficients(transition_design(u, theta), v, tau, s, None, rng)
+    return {"u_c": theta[:, 0], "log_w": theta[:, 1], "floor": sy.back(coef[:, 0]),
+            "ceiling": sy.back(coef[:, 1]), "sigma": s * sy.scale,
+            "_ess": min(float(n_draws), post.effective_cells())}  # fmt: skip
+
+
+def _fast_binomial(u, correct, total, lo, hi, lw_lo, lw_hi, n_draws, rng):
+    const = gammaln(total + 1) - gammaln(correct + 1) - gammaln(total - correct + 1)
+    eps = 1e-12
+
+    def logpost(pts, sigma):
+        out = np.empty(pts.shape[0])
+        for i in range(0, pts.shape[0], 20000):
+            p = pts[i : i + 20000]
+            s = expit((u[None, :] - p[:, 0:1]) / np.exp(p[:, 1:2]))
+            prob = np.clip(p[:, 2:3] + (p[:, 3:4] - p[:, 2:3]) * s, eps, 1 - eps)
+            out[i : i + 20000] = (const + correct * np.log(prob)
+                                  + (total - correct) * np.log1p(-prob)).sum(1)  # fmt: skip
+        return out[:, None]
+
+    post = lin.grid_posterior(logpost, [lo, lw_lo, 0.0, 0.0], [hi, lw_hi, 1.0, 1.0], (16, 20),
+                              sigma_range=None)  # fmt: skip
+    theta, _ = post.draw(n_draws, rng)
+    theta[:, 2:] = np.clip(theta[:, 2:], 0.0, 1.0)
+    return {"u_c": theta[:, 0], "log_w": theta[:, 1], "floor": theta[:, 2],
+            "ceiling": theta[:, 3], "_ess": min(float(n_draws), post.effective_cells())}  # fmt: skip
+
+
+def _pymc(u, y, correct, total, lo, hi, lw_lo, lw_hi, seed, draws, tune, chains, target_accept):
+    from mixphase.fit._linear import import_pymc
+
+    pm = import_pymc()
+
+    from mixphase.fit.breakpoints import pymc_diagnostics
+
+    with pm.Model():
+        u_c = pm.Uniform("u_c", lo, hi)
+        log_w = pm.Uniform("log_w", lw_lo, lw_hi)
+        if correct is not None:
+            floor = pm.Uniform("floor", 0.0, 1.0)
+            ceiling = pm.Uniform("ceiling", 0.0, 1.0)
+        else:
+            m, s = float(np.mean(y)), float(np.std(y)) or 1.0
+            floor = pm.Normal("floor", m, 3 * s)
+            ceiling = pm.Normal("ceiling", m, 3 * s)
+        mu = floor + (ceiling - floor) * pm.math.sigmoid((u - u_c) / pm.math.exp(log_w))
+        if correct is not None:
+            pm.Binomial("correct", n=total.astype(int), p=mu, observed=correct.astype(int))
+        else:
+            sigma = pm.HalfNormal("sigma", s)
+            pm.Normal("y", mu=mu, sigma=sigma, observed=y)
+        idata = lin.nuts_sample(pm, draws=draws, tune=tune, chains=chains, cores=1, random_seed=seed,
+                          target_accept=target_accept, progressbar=False,
+                          compute_convergence_checks=False)  # fmt: skip
+    names = ["u_c", "log_w", "floor", "ceiling"]
+    post = idata.posterior
+    d = {n: post[n].values.ravel() for n in names}
+    return d, pymc_diagnostics(idata, names), idata
+
+
+__all__ = ["fit_transition", "transition_curve"]
