@@ -1,0 +1,188 @@
+"""What every figure module shares: its result record, the skip signal, the stand-alone entry
+point (``python -m mixphase.paper_figures.figN_... --out DIR [--quick]``) and the reader of
+``mixphase validate`` results."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mixphase.errors import MixphaseInputError
+
+
+class FigureSkipped(Exception):
+    """A figure cannot be drawn here (a layer it needs is missing); the message says which."""
+
+
+@dataclass
+class FigureResult:
+    """What one figure wrote, the numbers worth quoting, and how long it took."""
+
+    number: int
+    name: str
+    title: str
+    files: list[Path] = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    skipped: str | None = None
+    error: str | None = None
+
+    @property
+    def status(self) -> str:
+        return "error" if self.error else ("skipped" if self.skipped else "ok")
+
+    def to_dict(self) -> dict:
+        return {
+            "number": self.number,
+            "name": self.name,
+            "title": self.title,
+            "status": self.status,
+            "files": [str(p) for p in self.files],
+            "summary": self.summary,
+            "seconds": self.seconds,
+            "skipped": self.skipped,
+            "error": self.error,
+        }
+
+    def __str__(self) -> str:
+        head = f"Figure {self.number} ({self.name}): {self.status}, {self.seconds:.1f} s"
+        lines = [head, f"  {self.title}"]
+        if self.skipped:
+            lines.append(f"  {self.skipped}")
+        if self.error:
+            lines.append(f"  error: {self.error}")
+        for k, v in self.summary.items():
+            lines.append(f"  {k}: {_short(v)}")
+        if self.files:
+            lines.append("  wrote " + ", ".join(p.name for p in self.files))
+        return "\n".join(lines)
+
+
+def _short(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_short(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return ", ".join(f"{k} {_short(x)}" for k, x in v.items())
+    return str(v)
+
+
+def timed(make: Callable[..., FigureResult], **kwargs) -> FigureResult:
+    """Run one figure's ``make``; a :class:`FigureSkipped` becomes a skipped result."""
+    module = sys.modules[make.__module__]
+    t0 = time.perf_counter()
+    try:
+        result = make(**kwargs)
+    except FigureSkipped as exc:
+        result = FigureResult(module.NUMBER, module.NAME, module.TITLE, skipped=str(exc))
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def main(make: Callable[..., FigureResult], argv: list[str] | None = None) -> int:
+    """Stand-alone entry point of a figure module."""
+    module = sys.modules[make.__module__]
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {module.__name__}", description=f"Figure {module.NUMBER}: {module.TITLE}"
+    )
+    parser.add_argument("--out", type=Path, default=Path("figures"), help="output folder")
+    parser.add_argument("--quick", action="store_true", help="small, fast version (CPU)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed")
+    parser.add_argument(
+        "--validate-results",
+        type=Path,
+        default=None,
+        help="results.jsonl of a `mixphase validate` sweep (figures 1-3 add its measurements)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        result = timed(
+            make,
+            out=args.out,
+            quick=args.quick,
+            seed=args.seed,
+            validate_results=args.validate_results,
+        )
+    except MixphaseInputError as exc:
+        print(f"mixphase: error: {exc}", file=sys.stderr)
+        return 2
+    print(result)
+    return 0
+
+
+# -- validate results -------------------------------------------------------------------------
+_SIZE_KEYS = ("params", "n_params", "num_params", "model_params", "model_size", "parameters")
+_RATIO_KEYS = ("ratio", "mixing_ratio", "r")
+_ACC_KEYS = ("memorization_accuracy", "memorisation_accuracy", "accuracy")
+
+
+def _flatten(d: dict, prefix: str = "") -> dict:
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            for kk, vv in _flatten(v, f"{prefix}{k}.").items():
+                out.setdefault(kk, vv)
+                out.setdefault(kk.split(".")[-1], vv)
+        else:
+            out[f"{prefix}{k}"] = v
+            out.setdefault(k, v)
+    return out
+
+
+def _first(flat: dict, keys) -> float | None:
+    for k in keys:
+        v = flat.get(k)
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            return float(v)
+    return None
+
+
+def load_validate_results(path: Path | None) -> list[dict]:
+    """Rows ``{params, ratio, memorization_accuracy}`` of a sweep's ``results.jsonl``.
+
+    Fields may sit at the top level or in nested objects (``config``, ``result``, ...); rows
+    without all three numbers (failed or unfinished runs) and web-only runs (``ratio = 0``) are
+    left out. ``None`` gives ``[]``.
+    """
+    if path is None:
+        return []
+    path = Path(path)
+    if path.is_dir():
+        path = path / "results.jsonl"
+    try:
+        lines = path.read_text().splitlines()
+    except OSError as exc:
+        raise MixphaseInputError(f"cannot read validate results {path}: {exc.strerror}") from None
+    rows = []
+    for i, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError:
+            raise MixphaseInputError(f"{path}:{i}: not a JSON line") from None
+        if not isinstance(obj, dict):
+            continue
+        flat = _flatten(obj)
+        vals = [_first(flat, keys) for keys in (_SIZE_KEYS, _RATIO_KEYS, _ACC_KEYS)]
+        if None not in vals and vals[0] > 0 and 0 < vals[1] < 1:  # web-only runs (r = 0) out
+            rows.append(dict(zip(("params", "ratio", "memorization_accuracy"), vals, strict=True)))
+    if not rows:
+        raise MixphaseInputError(
+            f"{path}: no rows with model size, ratio and memorization_accuracy"
+        )
+    return rows
+
+
+def group_mean(rows: list[dict], by: tuple[str, str], value: str) -> dict:
+    """``{(a, b): mean value}`` over rows (seeds averaged)."""
+    acc: dict = {}
+    for row in rows:
+        acc.setdefault((row[by[0]], row[by[1]]), []).append(row[value])
+    return {k: sum(v) / len(v) for k, v in acc.items()}

@@ -1,0 +1,80 @@
+"""Figure 1: memorisation vs mixing ratio for several model sizes (transition in the ratio).
+
+Theory (knapsack model, Gu et al. 2025 Thm 4.3, :meth:`KnapsackModel.learned_fraction`): the
+fraction of the knowledge set stored jumps from 0 to 1 over a narrow band of ratios around the
+critical ratio ``r_c(N)``; larger models jump at smaller ratios. With ``--validate-results`` a
+second panel shows the memorisation accuracy measured by a ``mixphase validate`` sweep.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from mixphase.paper_figures import _style as st
+from mixphase.paper_figures._common import FigureResult, group_mean, load_validate_results, main
+
+NUMBER = 1
+NAME = "fig1_memorisation_vs_ratio"
+TITLE = "Memorisation vs mixing ratio for several model sizes"
+
+SIZES = (31e6, 70e6, 160e6, 410e6, 1e9)
+
+
+def make(out: Path, quick: bool = False, seed: int = 0, validate_results=None) -> FigureResult:
+    from mixphase.theory import KnapsackModel
+
+    model = KnapsackModel()
+    ratios = np.geomspace(1e-4, 0.95, 300 if quick else 1500)
+    measured = load_validate_results(validate_results)
+    fig, axes = st.figure(ncols=2 if measured else 1)
+    ax = axes[0] if measured else axes
+    rows, onsets = [], {}
+    for i, n in enumerate(SIZES):
+        phi = np.asarray(model.learned_fraction(n, ratios))
+        s = st.style(i)
+        rc = float(model.critical_ratio(n))
+        onsets[st.size_label(n)] = rc
+        # solid lines (the flat parts of all sizes coincide); the marker sits at the onset r_c
+        xs = np.insert(ratios, np.searchsorted(ratios, rc), rc)
+        ys = np.asarray(model.learned_fraction(n, xs))
+        ax.plot(xs, ys, color=s["color"], marker=s["marker"], markevery=[int(np.argmin(abs(xs - rc)))],
+                label=st.size_label(n), clip_on=False, zorder=3 + i)  # fmt: skip
+        rows += [{"source": "theory", "model_size": n, "ratio": float(r), "memorised": float(f)}
+                 for r, f in zip(ratios, phi, strict=True)]  # fmt: skip
+    ax.set_xscale("log")
+    ax.set_xlabel("mixing ratio r of the knowledge set (token share)")
+    ax.set_ylabel("fraction of knowledge set memorised")
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_xlim(1e-4, 1)
+    ax.set_title("Theory: knapsack model, SynBio-320k + web law")
+    ax.legend(title="model size\n(marker: onset $r_c$)", loc="center left")
+    summary = {"onset_ratio": onsets}
+    if measured:
+        _measured_panel(axes[1], measured, rows)
+        summary["validate_rows"] = len(measured)
+    fig.tight_layout()
+    files = st.save(fig, out, NAME, rows)
+    return FigureResult(NUMBER, NAME, TITLE, files, summary)
+
+
+def _measured_panel(ax, measured: list[dict], rows: list[dict]) -> None:
+    mean = group_mean(measured, ("params", "ratio"), "memorization_accuracy")
+    sizes = sorted({k[0] for k in mean})
+    for i, n in enumerate(sizes):
+        rs = sorted(r for (nn, r) in mean if nn == n)
+        acc = [mean[(n, r)] for r in rs]
+        ax.plot(rs, acc, label=st.size_label(n), **st.style(i))
+        rows += [{"source": "validate", "model_size": n, "ratio": r, "memorised": a}
+                 for r, a in zip(rs, acc, strict=True)]  # fmt: skip
+    ax.set_xscale("log")
+    ax.set_xlabel("mixing ratio r of the knowledge set (token share)")
+    ax.set_ylabel("memorisation accuracy (mean over seeds)")
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_title("Measured: mixphase validate")
+    ax.legend(title="model size (params)", loc="upper left")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(make))

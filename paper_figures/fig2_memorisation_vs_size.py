@@ -1,0 +1,77 @@
+"""Figure 2: memorisation vs model size for several mixing ratios (transition in size).
+
+Theory (knapsack model, :meth:`KnapsackModel.learned_fraction`): at a fixed ratio a model below
+the critical size ``N_c(r)`` memorises nothing; a slightly larger one memorises everything.
+With ``--validate-results`` a second panel shows what a ``mixphase validate`` sweep measured.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from mixphase.paper_figures import _style as st
+from mixphase.paper_figures._common import FigureResult, group_mean, load_validate_results, main
+
+NUMBER = 2
+NAME = "fig2_memorisation_vs_size"
+TITLE = "Memorisation vs model size for several mixing ratios"
+
+RATIOS = (0.3, 0.1, 0.03, 0.01, 0.003)
+
+
+def make(out: Path, quick: bool = False, seed: int = 0, validate_results=None) -> FigureResult:
+    from mixphase.theory import KnapsackModel
+
+    model = KnapsackModel()
+    sizes = np.geomspace(1e7, 1e10, 300 if quick else 1500)
+    measured = load_validate_results(validate_results)
+    fig, axes = st.figure(ncols=2 if measured else 1)
+    ax = axes[0] if measured else axes
+    rows, crit = [], {}
+    for i, r in enumerate(RATIOS):
+        s = st.style(i)
+        nc = float(model.critical_size(r))
+        crit[f"r={r:g}"] = nc
+        xs = np.insert(sizes, np.searchsorted(sizes, nc), nc)
+        phi = np.asarray(model.learned_fraction(xs, r))
+        ax.plot(xs, phi, color=s["color"], marker=s["marker"],
+                markevery=[int(np.argmin(abs(xs - nc)))], label=f"{r:g}", clip_on=False)  # fmt: skip
+        rows += [{"source": "theory", "ratio": r, "model_size": float(n), "memorised": float(f)}
+                 for n, f in zip(xs, phi, strict=True)]  # fmt: skip
+    ax.set_xscale("log")
+    ax.set_xlim(sizes[0], sizes[-1])
+    ax.set_xlabel("model size N (parameters)")
+    ax.set_ylabel("fraction of knowledge set memorised")
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_title("Theory: knapsack model, SynBio-320k + web law")
+    ax.legend(title="mixing ratio r\n(marker: $N_c(r)$)", loc="center right")
+    summary = {"critical_size": crit}
+    if measured:
+        _measured_panel(axes[1], measured, rows)
+        summary["validate_rows"] = len(measured)
+    fig.tight_layout()
+    files = st.save(fig, out, NAME, rows)
+    return FigureResult(NUMBER, NAME, TITLE, files, summary)
+
+
+def _measured_panel(ax, measured: list[dict], rows: list[dict]) -> None:
+    mean = group_mean(measured, ("ratio", "params"), "memorization_accuracy")
+    ratios = sorted({k[0] for k in mean}, reverse=True)
+    for i, r in enumerate(ratios):
+        ns = sorted(n for (rr, n) in mean if rr == r)
+        acc = [mean[(r, n)] for n in ns]
+        ax.plot(ns, acc, label=f"{r:g}", **st.style(i))
+        rows += [{"source": "validate", "ratio": r, "model_size": n, "memorised": a}
+                 for n, a in zip(ns, acc, strict=True)]  # fmt: skip
+    ax.set_xscale("log")
+    ax.set_xlabel("model size N (parameters)")
+    ax.set_ylabel("memorisation accuracy (mean over seeds)")
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_title("Measured: mixphase validate")
+    ax.legend(title="mixing ratio r", loc="upper left")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(make))

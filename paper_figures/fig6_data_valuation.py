@@ -1,0 +1,153 @@
+"""Figure 6: data valuation: agreement with the ground truth and wall time, per method.
+
+Runs ``mixphase value benchmark`` on built-in tasks (``TASKS``; quick: ``QUICK_TASKS`` and
+``QUICK_METHODS``, without the per-contributor retraining baselines). For each
+method it plots the Pearson and Spearman correlation of the method's contributor scores with the
+ground-truth values (left) and its wall time (right, log scale). The numbers come from the
+library function behind the command when it is importable, else from the command's ``--json``
+output; either way the figure shows exactly what the benchmark reports.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from mixphase.paper_figures import _style as st
+from mixphase.paper_figures._common import FigureResult, FigureSkipped, main
+
+NUMBER = 6
+NAME = "fig6_data_valuation"
+TITLE = "Data valuation: correlation with ground truth and wall time per method"
+
+TASKS = ("longtail", "digits", "text")
+QUICK_TASKS = ("longtail",)
+
+#: --quick leaves out the methods that retrain per contributor (leave-one-out, TracIn); the
+#: ground truth itself still retrains one model per contributor.
+QUICK_METHODS = ("mixphase", "mixphase_theory", "mixphase_no_truncation", "davinz",
+                 "knn_shapley", "random")  # fmt: skip
+
+#: Where the benchmark function may live (first found wins).
+_FUNCTIONS = (
+    ("mixphase.value", "benchmark"),
+    ("mixphase.value", "run_benchmark"),
+    ("mixphase.value.benchmark", "benchmark"),
+    ("mixphase.value.benchmark", "run_benchmark"),
+)
+
+
+def _function():
+    for module, attr in _FUNCTIONS:
+        try:
+            if importlib.util.find_spec(module) is None:
+                continue
+            fn = getattr(importlib.import_module(module), attr, None)
+        except ImportError:
+            continue
+        if callable(fn):
+            return fn
+    return None
+
+
+def _as_dict(result) -> dict:
+    if hasattr(result, "to_dict"):
+        result = result.to_dict()
+    if not isinstance(result, dict) or not isinstance(result.get("methods"), dict):
+        raise FigureSkipped("mixphase.value's benchmark returned no 'methods' table; skipped")
+    return result
+
+
+def benchmark(task: str, quick: bool, seed: int = 0) -> dict:
+    """``{"task", "methods": {name: {"pearson", "spearman", "seconds"}}}`` for one task."""
+    fn = _function()
+    if fn is not None:
+        import inspect
+
+        params = inspect.signature(fn).parameters
+        kwargs = {k: v for k, v in (("seed", seed), ("quick", quick)) if k in params}
+        if quick and "methods" in params and "quick" not in params:
+            kwargs["methods"] = QUICK_METHODS
+        return _as_dict(fn(task, **kwargs))
+    if importlib.util.find_spec("mixphase.cli.value") is None:
+        raise FigureSkipped(
+            "needs mixphase.value (the `mixphase value benchmark` command); skipped"
+        )
+    cmd = [sys.executable, "-c", "from mixphase.cli import main; main()", "value", "benchmark"]
+    help_text = subprocess.run([*cmd, "--help"], capture_output=True, text=True).stdout
+    if "Usage" not in help_text:
+        raise FigureSkipped(
+            "needs mixphase.value (the `mixphase value benchmark` command); skipped"
+        )
+    args = ["--task", task, "--json"] + (["--seed", str(seed)] if "--seed" in help_text else [])
+    args += ["--quick"] if quick and "--quick" in help_text else []
+    proc = subprocess.run(cmd + args, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"mixphase value benchmark failed: {proc.stderr.strip()[-500:]}")
+    return _as_dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def make(out: Path, quick: bool = False, seed: int = 0, validate_results=None) -> FigureResult:
+    results = [benchmark(t, quick, seed) for t in (QUICK_TASKS if quick else TASKS)]
+    methods: list[str] = []
+    for r in results:
+        methods += [m for m in r["methods"] if m not in methods]
+    fig, (ax, bx) = st.figure(ncols=2, width=10.0, height=3.8)
+    n_t, width = len(results), 0.8 / (2 * len(results))
+    x = np.arange(len(methods))
+    rows = []
+    for t, r in enumerate(results):
+        for k, metric in enumerate(("pearson", "spearman")):
+            vals = [_num(r["methods"].get(m, {}).get(metric)) for m in methods]
+            pos = x - 0.4 + width * (2 * t + k + 0.5)
+            ax.bar(pos, vals, width, color=st.color(2 * t + k) if n_t > 1 else st.color(k),
+                   hatch="" if k == 0 else "//", edgecolor="white",
+                   label=f"{r['task']}: {metric}" if n_t > 1 else metric)  # fmt: skip
+        secs = [_num(r["methods"].get(m, {}).get("seconds")) for m in methods]
+        bx.bar(x - 0.4 + (t + 0.5) * 0.8 / n_t, secs, 0.8 / n_t, color=st.color(t),
+               label=r["task"])  # fmt: skip
+        rows += [{"task": r["task"], "method": m, **{k: _num(r["methods"][m].get(k))
+                  for k in ("pearson", "spearman", "seconds")}}
+                 for m in methods if m in r["methods"]]  # fmt: skip
+    for a in (ax, bx):
+        a.set_xticks(x)
+        a.set_xticklabels(methods, rotation=30, ha="right")
+        a.set_xlabel("valuation method")
+    ax.axhline(0, color="0.3", lw=0.8)
+    lows = [r[k] for r in rows for k in ("pearson", "spearman")] + [0.0]
+    ax.set_ylim(min(-0.1, np.nanmin(lows) - 0.05), 1.05)
+    ax.set_ylabel("correlation with ground-truth value")
+    ax.legend(loc="upper right", ncol=2 if n_t > 1 else 1)
+    bx.set_yscale("log")
+    bx.set_ylabel("wall time (s, log scale)")
+    bx.set_title("Cost")
+    ax.set_title(
+        "Agreement with the ground truth" + (f" (task {results[0]['task']})" if n_t == 1 else "")
+    )
+    if n_t > 1:
+        bx.legend(title="task", loc="upper right")
+    else:
+        bx.set_title(f"Cost (task {results[0]['task']})")
+    fig.tight_layout()
+    files = st.save(fig, out, NAME, rows)
+    summary = {f"{r['task']}:{m}": f"pearson {_num(v.get('pearson')):.3f}, spearman "
+               f"{_num(v.get('spearman')):.3f}, {_num(v.get('seconds')):.3g} s"
+               for r in results for m, v in r["methods"].items()}  # fmt: skip
+    return FigureResult(NUMBER, NAME, TITLE, files, summary)
+
+
+def _num(v) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(make))
