@@ -39,8 +39,7 @@ import numpy as np
 from mixphase.errors import MixphaseInputError
 from mixphase.records import Estimate
 from mixphase.theory.knapsack import KnapsackModel
-
-from .strategies import odds
+from mixphase.theory.strategies import odds
 
 #: Posterior draws propagated through the predictions.
 N_DRAWS = 400

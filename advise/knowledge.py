@@ -1,7 +1,7 @@
 """Knowledge-mixing advice: what a mixing ratio does for given model sizes, and what to change.
 
 Everything is computed from :class:`mixphase.theory.KnapsackModel` (Gu et al. 2025, arXiv
-2505.18091) and the strategies in :mod:`mixphase.advise.strategies`, once per posterior draw of
+2505.18091) and the strategies in :mod:`mixphase.theory.strategies`, once per posterior draw of
 the calibrated scale (:mod:`mixphase.advise.calibration`): a number where the scale is a point
 (uncalibrated theory, or an anchor), a ``{"median", "lower", "upper"}`` record where it has a
 posterior.
@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mixphase.records import Estimate
+from mixphase.theory import strategies as st
 from mixphase.theory.knapsack import KnapsackModel
 from mixphase.theory.predictions import assumption_lines, assumptions, format_size
 
-from . import strategies as st
 from .calibration import Calibration, uncalibrated
 
 EXPOSURES_MIN = 100.0

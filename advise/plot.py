@@ -8,9 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from mixphase.io import atomic_write
+from mixphase.theory import strategies as st
 from mixphase.theory.predictions import format_size
-
-from . import strategies as st
 
 
 def plot_pareto(advice, path) -> None:

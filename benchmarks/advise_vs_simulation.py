@@ -25,12 +25,12 @@ import numpy as np
 
 from mixphase.advise import advise_knowledge, sweep
 from mixphase.advise.calibration import read_calibration_points
-from mixphase.advise.strategies import odds
 from mixphase.errors import MixphaseInputError
 from mixphase.io import atomic_write
 from mixphase.simulate.knapsack import phase_diagram
 from mixphase.theory import KnapsackModel, KnowledgeSet
 from mixphase.theory.predictions import _fmt_size
+from mixphase.theory.strategies import odds
 
 # (name, planted bits/param, facts, calibration size, prediction sizes); the keep-fraction advice
 # is asked at half the true critical ratio of each prediction size (below threshold).
@@ -76,7 +76,7 @@ def simulated(seeds: int) -> list[str]:
                 total += 1
                 errors.append(abs(np.log(est.median / rc_true)))
                 if seed == 0:
-                    from mixphase.advise import strategies as st
+                    from mixphase.theory import strategies as st
 
                     keep_t = float(st.best_keep_fraction(truth, size, r_keep))
                     facts_t = float(st.expected_facts(truth, size, r_keep, keep_t))

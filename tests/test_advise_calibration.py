@@ -21,8 +21,8 @@ from scipy.special import expit
 
 from mixphase.advise import advise_knowledge, anchor, sweep
 from mixphase.advise.calibration import _bits_for_half_odds
-from mixphase.advise.strategies import best_keep_fraction, odds
 from mixphase.theory import KnapsackModel, KnowledgeSet
+from mixphase.theory.strategies import best_keep_fraction, odds
 
 BASE = KnapsackModel(knowledge=KnowledgeSet(n_facts=20_000))
 SIZES = np.array([2e7, 5e7, 1.2e8])

@@ -1,12 +1,12 @@
-"""advise strategies: closed forms vs brute-force search on the allocation model (theory.allocate)."""
+"""Mixing strategies (theory.strategies): closed forms vs brute-force search on theory.allocate."""
 
 import math
 
 import numpy as np
 import pytest
 
-from mixphase.advise import strategies as st
 from mixphase.theory import KnapsackModel, KnowledgeGroup, KnowledgeSet, WebDomain, allocate
+from mixphase.theory import strategies as st
 
 # (model size, ratio, facts): partial keep, full set learned, knowledge larger than capacity
 SETTINGS = [

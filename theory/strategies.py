@@ -2,7 +2,7 @@
 
 Every number here comes from :class:`mixphase.theory.KnapsackModel` (Gu, Lyu, Li, Zhang 2025,
 arXiv 2505.18091, Thm 4.3 and Sec. 6). What this module adds are the optimisations over the
-model's closed forms, **derived here** (candidates to move into ``theory/``):
+model's closed forms, **derived here** (docs/theory.md §1.6):
 
 *Random subsampling* (keep a fraction ``rho`` of the ``K`` facts). The kept set has ``rho*K``
 facts of the same length, so its frequency is ``p/rho`` and ``t = r*p/(1-r)`` becomes ``t/rho``.
