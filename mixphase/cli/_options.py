@@ -169,6 +169,23 @@ def truncation_options(func: Callable) -> Callable:
     return wrapper
 
 
+def mixture_options(func: Callable) -> Callable:
+    """``--beta`` and ``--real-share/--pi`` plus :func:`truncation_options`: a real-synthetic
+    mixture as ``predict breakpoints`` and ``simulate mixture-curve`` take it."""
+    func = truncation_options(func)
+    func = click.option(
+        "--real-share",
+        "--pi",
+        "real_share",
+        type=float,
+        required=True,
+        help="Share of real data in the training mixture, in (0, 1].",
+    )(func)
+    return click.option(
+        "--beta", type=float, required=True, help="Zipf exponent of the real data (> 1)."
+    )(func)
+
+
 def check_sizes(values: tuple[float, ...], name: str) -> tuple[float, ...]:
     """Model sizes: positive and finite (one-line input error otherwise)."""
     for v in values:

@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from mixphase.cli._common import emit, json_option
-from mixphase.cli._options import check_ratios, check_sizes, knapsack_options, truncation_options
-from mixphase.errors import MixphaseInputError
+from mixphase.cli._options import check_ratios, check_sizes, knapsack_options, mixture_options
 
 
 @click.group(invoke_without_command=True)
@@ -79,7 +78,7 @@ def critical_size(ratio: tuple[float, ...], as_json: bool, model) -> None:
 @click.option(
     "--data",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV with columns popularity,correct: run Algorithm 1 on it instead.",
+    help="CSV/JSONL with columns popularity,correct: run Algorithm 1 on it instead.",
 )
 @click.option(
     "--target",
@@ -96,9 +95,14 @@ def critical_size(ratio: tuple[float, ...], as_json: bool, model) -> None:
 def threshold_popularity_cmd(model_size, ratio, data, target, n_fail, as_json, model) -> None:
     """Threshold popularity: predicted from the model, or measured (Algorithm 1) with --data."""
     if data is not None:
+        import numpy as np
+
+        from mixphase.fit.data import read_curves
         from mixphase.theory.threshold_popularity import ThresholdResult, threshold_popularity
 
-        pop, correct = _read_popularity_csv(data)
+        tables = read_curves(data, x_col="popularity", y_col="correct", curve_col="")
+        pop = np.concatenate([t["x"] for t in tables.values()])
+        correct = np.concatenate([t["y"] for t in tables.values()])
         value = threshold_popularity(pop, correct, target=target, n_fail=n_fail)
         emit(ThresholdResult(value, target, n_fail, len(pop)), as_json)
         return
@@ -108,37 +112,8 @@ def threshold_popularity_cmd(model_size, ratio, data, target, n_fail, as_json, m
     emit(threshold_frequency_table(model, sizes, check_ratios((ratio,))[0]), as_json)
 
 
-def _read_popularity_csv(path: Path):
-    import csv
-
-    import numpy as np
-
-    try:
-        with open(path, newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MixphaseInputError(f"cannot read {path}: {exc}") from None
-    if not rows or not {"popularity", "correct"} <= set(rows[0]):
-        raise MixphaseInputError(f"{path} needs columns 'popularity' and 'correct'")
-    try:
-        pop = np.array([float(r["popularity"]) for r in rows])
-        cor = np.array([float(r["correct"]) for r in rows])
-    except (TypeError, ValueError):
-        raise MixphaseInputError(f"{path}: non-numeric popularity or correct value") from None
-    return pop, cor
-
-
 @predict.command("breakpoints")
-@click.option("--beta", type=float, required=True, help="Zipf exponent of the real data (> 1).")
-@click.option(
-    "--real-share",
-    "--pi",
-    "real_share",
-    type=float,
-    required=True,
-    help="Share of real data in the training mixture, in (0, 1].",
-)
-@truncation_options
+@mixture_options
 @json_option
 def breakpoints_cmd(beta, real_share, truncation, n_items, as_json) -> None:
     """Breakpoints (~k^beta and ~k^beta/pi) of the three-phase test-error curve."""

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from mixphase.cli._common import emit, json_option, seed_option
-from mixphase.cli._options import knapsack_options, truncation_options
+from mixphase.cli._options import knapsack_options, mixture_options
 from mixphase.errors import MixphaseInputError
 
 
@@ -211,16 +211,7 @@ def popularity_cmd(model_size, ratio, groups, group_size, exponent, target, n_fa
 
 
 @simulate.command("mixture-curve")
-@click.option("--beta", type=float, required=True, help="Zipf exponent of the real data (> 1).")
-@click.option(
-    "--real-share",
-    "--pi",
-    "real_share",
-    type=float,
-    required=True,
-    help="Share of real data in the training mixture, in (0, 1].",
-)
-@truncation_options
+@mixture_options
 @click.option("--size", "-s", "sizes", type=float, multiple=True,
               help="Training-set size (repeatable). Default: log-spaced, --decades beyond the "
                    "predicted breakpoints on each side.")  # fmt: skip
