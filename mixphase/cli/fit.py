@@ -96,6 +96,19 @@ def _plot(results, path: Path) -> None:
     save_figure(axes[0], path)
 
 
+def _fit_each(curves: dict, fit_one) -> list:
+    """``[(name, fit_one(table)), ...]`` over the curves; an input error names its curve."""
+    results = []
+    for name, t in curves.items():
+        try:
+            results.append((name, fit_one(t)))
+        except MixphaseInputError as exc:
+            raise MixphaseInputError(
+                f"curve {name!r}: {exc}" if len(curves) > 1 else str(exc)
+            ) from None
+    return results
+
+
 @fit.command("breakpoints")
 @file_arg
 @click.option("--n-breakpoints", "-k", default="2", show_default=True,
@@ -128,17 +141,9 @@ def breakpoints_cmd(path, n_breakpoints, ci, seed, engine, noise, x_col, y_col, 
         k = int(k)
     _check_sampler(draws, tune, chains)
     curves = read_curves(path, x_col, y_col, curve_col, extra_cols=(y_err_col,))
-    results = []
-    for name, t in curves.items():
-        try:
-            res = fit_breakpoints(t["x"], t["y"], k, ci=ci, seed=seed, engine=engine,
-                                  noise=noise, y_err=t.get(y_err_col), smoothness=smoothness,
-                                  draws=draws, tune=tune, chains=chains)  # fmt: skip
-        except MixphaseInputError as exc:
-            raise MixphaseInputError(
-                f"curve {name!r}: {exc}" if len(curves) > 1 else str(exc)
-            ) from None
-        results.append((name, res))
+    results = _fit_each(curves, lambda t: fit_breakpoints(
+        t["x"], t["y"], k, ci=ci, seed=seed, engine=engine, noise=noise, y_err=t.get(y_err_col),
+        smoothness=smoothness, draws=draws, tune=tune, chains=chains))  # fmt: skip
     _finish(results, as_json, plot_path, save_path)
 
 
@@ -170,20 +175,14 @@ def transition_cmd(path, ci, seed, engine, x_col, y_col, correct_col, total_col,
     counts = correct_col in present and total_col in present
     curves = read_curves(path, x_col, None if counts else y_col, curve_col,
                          extra_cols=(correct_col, total_col) if counts else ())  # fmt: skip
-    results = []
-    for name, t in curves.items():
-        kw = dict(ci=ci, seed=seed, engine=engine, draws=draws, tune=tune, chains=chains)
-        try:
-            if counts:
-                res = fit_transition(t["x"], correct=t[correct_col], total=t[total_col], **kw)
-            else:
-                res = fit_transition(t["x"], t["y"], **kw)
-        except MixphaseInputError as exc:
-            raise MixphaseInputError(
-                f"curve {name!r}: {exc}" if len(curves) > 1 else str(exc)
-            ) from None
-        results.append((name, res))
-    _finish(results, as_json, plot_path, save_path)
+    kw = dict(ci=ci, seed=seed, engine=engine, draws=draws, tune=tune, chains=chains)
+
+    def fit_one(t):
+        if counts:
+            return fit_transition(t["x"], correct=t[correct_col], total=t[total_col], **kw)
+        return fit_transition(t["x"], t["y"], **kw)
+
+    _finish(_fit_each(curves, fit_one), as_json, plot_path, save_path)
 
 
 @fit.command("power-law")
@@ -209,15 +208,7 @@ def power_law_cmd(path, ci, seed, x_col, y_col, y_lower_col, y_upper_col, interv
     from mixphase.fit import fit_power_law, read_curves
 
     curves = read_curves(path, x_col, y_col, curve_col, extra_cols=(y_lower_col, y_upper_col))
-    results = []
-    for name, t in curves.items():
-        try:
-            res = fit_power_law(t["x"], t["y"], t.get(y_lower_col), t.get(y_upper_col), ci=ci,
-                                seed=seed, predicted_exponent=predicted_exponent,
-                                interval_level=interval_level)  # fmt: skip
-        except MixphaseInputError as exc:
-            raise MixphaseInputError(
-                f"curve {name!r}: {exc}" if len(curves) > 1 else str(exc)
-            ) from None
-        results.append((name, res))
+    results = _fit_each(curves, lambda t: fit_power_law(
+        t["x"], t["y"], t.get(y_lower_col), t.get(y_upper_col), ci=ci, seed=seed,
+        predicted_exponent=predicted_exponent, interval_level=interval_level))  # fmt: skip
     _finish(results, as_json, plot_path, save_path)
