@@ -6,6 +6,8 @@
 - :mod:`mixphase.validate.train`   one run -> ``result.json`` (``RunConfig``, ``train``)
 - :mod:`mixphase.validate.sweep`   resumable sweeps (sizes x ratios), parallel jobs, Ray backend
 - :mod:`mixphase.validate.report`  empirical critical ratios vs the knapsack prediction
+- :mod:`mixphase.validate.claims`  verdicts on the paper's 7 claims and the mechanism (thresholds)
+- :mod:`mixphase.validate.reproduce` ``validate reproduce``: the sweeps and controls the claims need
 
 Heavy imports (torch) happen in the sub-modules; importing this package is cheap.
 """

@@ -83,10 +83,19 @@ class BioSpec:
     employer_city: bool = False  # add bioS's employer city (a function of the employer)
     n_cities: int = 200  # pool that employer cities come from
     n_templates: int = 3
+    #: 0: every person equally often (epochs). G > 0: people split into G contiguous groups, group
+    #: g drawn with probability ``(g+1)^-group_exponent / sum`` (Gu et al. 2025 §5.2: 100 groups,
+    #: exponent 1.5), a person uniformly within its group (i.i.d. draws, no epochs).
+    n_groups: int = 0
+    group_exponent: float = 1.5
 
     def __post_init__(self) -> None:
         if self.n_people < 1 or self.n_templates < 1:
             raise MixphaseInputError("n_people and n_templates must be at least 1")
+        if not 0 <= self.n_groups <= self.n_people or self.group_exponent < 0:
+            raise MixphaseInputError(
+                f"n_groups must lie in 0..n_people ({self.n_people}) and group_exponent >= 0"
+            )
         if any(c < 2 for _, c in self.attributes):
             raise MixphaseInputError("every attribute pool needs at least 2 values")
         if self.employer_city and "employer" not in dict(self.attributes):
@@ -108,6 +117,21 @@ class BioSpec:
     @property
     def total_bits(self) -> float:
         return self.n_people * self.bits_per_bio
+
+    def person_weights(self) -> np.ndarray:
+        """Probability that a drawn biography is person ``i`` (uniform without groups)."""
+        k = self.n_people
+        if not self.n_groups:
+            return np.full(k, 1.0 / k)
+        group = self.person_groups()
+        gw = np.arange(1, self.n_groups + 1, dtype=np.float64) ** (-self.group_exponent)
+        gw /= gw.sum()
+        size = np.bincount(group, minlength=self.n_groups)
+        return gw[group] / size[group]
+
+    def person_groups(self) -> np.ndarray:
+        """Group index of each person (contiguous, sizes differ by at most one)."""
+        return (np.arange(self.n_people) * max(self.n_groups, 1)) // self.n_people
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -240,6 +264,11 @@ class SymbolicCorpus:
         self.t_cdf = torch.as_tensor(cdf, device=d)
         n_attr = len(self.bio.attribute_names)
         self.t_rel0 = self.rel_base + torch.arange(n_attr, device=d) * self.bio.n_templates
+        self.t_person_cdf = None
+        if self.bio.n_groups:
+            pc = np.cumsum(self.bio.person_weights())
+            pc[-1] = 1.0
+            self.t_person_cdf = torch.as_tensor(pc, device=d)
 
     # -- sampling ----------------------------------------------------------------------------
     def start(self, seed: int) -> None:
@@ -252,6 +281,9 @@ class SymbolicCorpus:
 
     def _next_people(self, n: int) -> torch.Tensor:
         parts, k = [], self.bio.n_people
+        if self.t_person_cdf is not None:  # power-law frequency groups: i.i.d. draws
+            u = torch.rand(n, generator=self.gen, device=self.device, dtype=torch.float64)
+            return torch.searchsorted(self.t_person_cdf, u).clamp_max_(k - 1)
         while n > 0:
             if self._ptr == k:
                 self._order = torch.randperm(k, generator=self.gen, device=self.device)
@@ -331,6 +363,10 @@ class SymbolicCorpus:
         per_attr = {a: float(ok[attr == i].mean()) for i, a in enumerate(names)}
         out = {"memorization_accuracy": float(ok.mean()), "per_attribute": per_attr,
                "bio_correct": int(ok.sum()), "bio_total": int(n)}  # fmt: skip
+        if self.bio.n_groups:  # per person: attributes correct, and its draw probability
+            k = len(seqs) // len(names)
+            out["bio_correct_by_person"] = ok.reshape(k, len(names)).sum(axis=1).tolist()
+            out["person_weight"] = self.bio.person_weights()[:k].tolist()
         out.update(self._web_eval(model, max_facts))
         return out
 

@@ -63,7 +63,7 @@ PRESETS: dict[str, Preset] = {
         web=WebSpec(n_facts=20_000, zipf=1.0),
         ratios=(0.01, 0.02, 0.04, 0.08, 0.16),
         steps=2000,
-        batch_size=256,
+        batch_size=128,
         docs_per_seq=1,
         lr=1e-2,
         warmup=100,

@@ -46,6 +46,8 @@ class RunConfig:
     n_people: int | None = None  # override the preset's number of biographies
     web_facts: int | None = None  # override the synthetic web's number of facts
     web_data: str | None = None  # path: train on this text instead of the synthetic web
+    bio_groups: int | None = None  # power-law frequency groups of people (BioSpec.n_groups)
+    group_exponent: float = 1.5  # their exponent (used only with bio_groups)
     seq_len: int = 256  # text mode only
     device: str = "auto"
     compile: str = "auto"  # auto: on CUDA only
@@ -97,6 +99,7 @@ class RunConfig:
         web = f"|web={self.web_data}" if self.web_data else ""
         web += f"|facts={self.web_facts}" if self.web_facts else ""
         web += f"|people={self.n_people}" if self.n_people else ""
+        web += f"|groups={self.bio_groups}x{self.group_exponent:g}" if self.bio_groups else ""
         return (f"{self.preset}|{self.model_size.name}|r={self.ratio:g}|seed={self.seed}"
                 f"|data={self.data_seed}|steps={self.steps}|bs={self.batch_size}|lr={self.lr:g}{web}")  # fmt: skip
 
@@ -117,6 +120,8 @@ def pick_device(device: str) -> str:
 def build_corpus(cfg: RunConfig):
     p = get_preset(cfg.preset)
     bio = p.bio if cfg.n_people is None else replace(p.bio, n_people=cfg.n_people)
+    if cfg.bio_groups:
+        bio = replace(bio, n_groups=cfg.bio_groups, group_exponent=cfg.group_exponent)
     if cfg.web_data:
         tokens = load_web_text(cfg.web_data)
         return TextCorpus(
@@ -275,6 +280,10 @@ def _train(
         "torch": torch.__version__,
         "data": corpus.describe(),
     }
+    if "person_weight" in ev:  # frequency groups: expected exposures of each person
+        result["bio_correct_by_person"] = ev["bio_correct_by_person"]
+        result["person_exposures"] = [w * corpus.bio_docs_seen for w in ev["person_weight"]]
+        result["n_attributes"] = len(bio.attribute_names)
     for k in ("web_accuracy", "web_facts_learned", "web_accuracy_by_rank", "bits_per_web_fact"):
         if k in ev:
             result[k] = ev[k]

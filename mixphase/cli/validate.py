@@ -207,3 +207,61 @@ def presets_cmd(as_json) -> None:
             return "\n".join(rows)
 
     emit(_P({k: v.to_dict() for k, v in PRESETS.items()}), as_json)
+
+
+@validate.command("reproduce")
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder: results.jsonl (resumable), runs/, report.json, report.md, figures.",
+)
+@click.option(
+    "--quick",
+    is_flag=True,
+    help="The CPU design (tiny preset; claims 1-5 and 7, < 25 min on 2 cores).",
+)
+@click.option(
+    "--preset", "-p", default=None, help="Preset (default: tiny with --quick, small otherwise)."
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Parallel single-thread worker processes (several share one GPU).",
+)
+@click.option(
+    "--seeds",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Seeds per sweep point (the controls always use 2).",
+)
+@click.option("--steps", type=int, help="Override the preset's training steps (every run).")
+@click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda.")
+@click.option(
+    "--compile",
+    "compile_",
+    type=click.Choice(["auto", "yes", "no"]),
+    default="no",
+    show_default=True,
+    help="torch.compile (sweeps of tiny models run eager).",
+)
+@click.option("--report-only", is_flag=True, help="Judge what is in OUT; train nothing.")
+@json_option
+def reproduce_cmd(out, quick, preset, jobs, seeds, steps, device, compile_, report_only,
+                  as_json) -> None:  # fmt: skip
+    """Test the knapsack paper's claims (transitions, controls, power laws) -> OUT/report.*"""
+    from mixphase.validate.reproduce import check_design_args, design_for, reproduce
+
+    check_design_args(jobs, seeds)
+    preset = _check_preset(preset or ("tiny" if quick else "small"))
+    over = {"device": device, "compile": compile_}
+    if steps is not None:
+        over["steps"] = steps
+    design = design_for(preset, quick, seeds, **over)
+    echo = (lambda s: click.echo(s, err=True)) if as_json else click.echo
+    emit(reproduce(out, design, jobs=jobs, echo=echo, train=not report_only), as_json)
