@@ -193,10 +193,9 @@ def advise_keep(sweep: list[dict], alpha: float, params: int, r_c: float, ratio:
     measured critical ratio (the 50% point; an approximation: the onset is a little lower).
     """
     from mixphase.advise import anchor
-
-    from mixphase.theory.strategies import best_keep_fraction, collapse_keep_fraction
     from mixphase.fit import fit_power_law
     from mixphase.theory.knapsack import KnapsackModel, KnowledgeSet
+    from mixphase.theory.strategies import best_keep_fraction, collapse_keep_fraction
     from mixphase.theory.web_law import WebLaw
 
     web = sorted((r["params"], r["web_loss"]) for r in sweep if r["ratio"] == 0)
