@@ -83,6 +83,12 @@ EXAMPLES: list[Example] = [
                  "on a GPU for `small`/`base`."),
     Example("validate report", "mixphase validate report sweep", tested=False,
             note="Re-makes the comparison from the sweep above."),
+    Example("validate reproduce", "mixphase validate reproduce --quick --steps 40 --out repro --jobs 2",
+            tested=False,
+            note="A 40-step smoke run, to show the output: nothing is learned in 40 steps, so the "
+                 "claims are honestly `did not hold` or `not tested`. The real `--quick` run "
+                 "(default steps, ~14 min on 2 cores) and a GPU run are in "
+                 "`benchmarks/results/reproduce_quick_cpu/` and `reproduce_full_gpu/`."),
     # -- value
     Example("value score",
             "python -c \"from mixphase.value.tasks import load_task; from mixphase.value.data "
