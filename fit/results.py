@@ -49,8 +49,28 @@ def save_idata(idata, path) -> None:
         raise
 
 
+class _PosteriorCurves:
+    """What every fit result derives from its ``curves(x)`` (one posterior curve per draw) and
+    ``to_inference_data()``: the median curve, a credible band and a netCDF file."""
+
+    ci: float
+
+    def predict(self, x) -> np.ndarray:
+        """Posterior median curve at ``x`` (units of y)."""
+        return np.median(self.curves(np.atleast_1d(x)), axis=0)
+
+    def band(self, x, level: float | None = None):
+        """``(lower, median, upper)`` curves of the central ``level`` credible band."""
+        level = self.ci if level is None else level
+        c = self.curves(np.atleast_1d(x))
+        return tuple(np.quantile(c, [(1 - level) / 2, 0.5, (1 + level) / 2], axis=0))
+
+    def save(self, path) -> None:
+        save_idata(self.to_inference_data(), path)
+
+
 @dataclass
-class BreakpointFit:
+class BreakpointFit(_PosteriorCurves):
     n_breakpoints: int
     breakpoints: list[Estimate]
     slopes: list[Estimate]
@@ -126,15 +146,6 @@ class BreakpointFit:
         X = breakpoint_design(u, b, p.delta)
         return np.exp(p.sv.back(np.einsum("mnp,mp->mn", X, coef)))
 
-    def predict(self, x) -> np.ndarray:
-        """Posterior median curve at ``x`` (units of y)."""
-        return np.median(self.curves(np.atleast_1d(x)), axis=0)
-
-    def band(self, x, level: float | None = None):
-        level = self.ci if level is None else level
-        c = self.curves(np.atleast_1d(x))
-        return tuple(np.quantile(c, [(1 - level) / 2, 0.5, (1 + level) / 2], axis=0))
-
     def plot(self, ax=None, title: str | None = None):
         from mixphase.fit.plots import plot_breakpoints
 
@@ -161,12 +172,9 @@ class BreakpointFit:
                    "grid posterior (one chain)"},
         )  # fmt: skip
 
-    def save(self, path) -> None:
-        save_idata(self.to_inference_data(), path)
-
 
 @dataclass
-class TransitionFit:
+class TransitionFit(_PosteriorCurves):
     critical: Estimate
     width: Estimate
     floor: Estimate
@@ -217,14 +225,6 @@ class TransitionFit:
         return transition_curve(np.log(np.asarray(x, dtype=float)), d["u_c"][::step],
                                 d["log_w"][::step], d["floor"][::step], d["ceiling"][::step])  # fmt: skip
 
-    def predict(self, x) -> np.ndarray:
-        return np.median(self.curves(np.atleast_1d(x)), axis=0)
-
-    def band(self, x, level: float | None = None):
-        level = self.ci if level is None else level
-        c = self.curves(np.atleast_1d(x))
-        return tuple(np.quantile(c, [(1 - level) / 2, 0.5, (1 + level) / 2], axis=0))
-
     def plot(self, ax=None, title: str | None = None):
         from mixphase.fit.plots import plot_transition
 
@@ -241,12 +241,9 @@ class TransitionFit:
         post["critical_x"] = np.exp(post["u_c"])
         return az.from_dict(posterior=post, attrs={"engine": self.engine})
 
-    def save(self, path) -> None:
-        save_idata(self.to_inference_data(), path)
-
 
 @dataclass
-class PowerLawFit:
+class PowerLawFit(_PosteriorCurves):
     exponent: Estimate
     prefactor: Estimate
     scatter: Estimate
@@ -307,14 +304,6 @@ class PowerLawFit:
         lx = np.log(np.asarray(x, dtype=float))
         return np.exp(d["log_prefactor"][::step, None] + d["exponent"][::step, None] * lx[None])
 
-    def predict(self, x) -> np.ndarray:
-        return np.median(self.curves(np.atleast_1d(x)), axis=0)
-
-    def band(self, x, level: float | None = None):
-        level = self.ci if level is None else level
-        c = self.curves(np.atleast_1d(x))
-        return tuple(np.quantile(c, [(1 - level) / 2, 0.5, (1 + level) / 2], axis=0))
-
     def plot(self, ax=None, title: str | None = None):
         from mixphase.fit.plots import plot_power_law
 
@@ -327,6 +316,3 @@ class PowerLawFit:
         az = import_arviz()
         post = {k: np.asarray(v)[None] for k, v in self.draws.items()}
         return az.from_dict(posterior=post, attrs={"engine": "fast (exact)"})
-
-    def save(self, path) -> None:
-        save_idata(self.to_inference_data(), path)
