@@ -2,6 +2,8 @@
 
 - :func:`fit_breakpoints`: continuous piecewise power law (0-3 breakpoints, or ``"auto"`` by
   PSIS-LOO), smooth softplus kinks, ordered breakpoints inside the data.
+- :func:`fit_breakpoints_shared`: several curves with shared breakpoints (and optionally
+  slopes), one joint NUTS fit (:mod:`mixphase.fit.shared`).
 - :func:`fit_transition`: sigmoid in log x (critical point, width, floor, ceiling); binomial
   likelihood for counts.
 - :func:`fit_power_law`: ``y = A x^alpha`` with per-point intervals propagated; compares the
@@ -16,14 +18,17 @@ coefficients exactly and computes the rest on an adaptive grid (milliseconds to 
 from mixphase.fit.breakpoints import fit_breakpoints
 from mixphase.fit.data import read_curves
 from mixphase.fit.power_law import fit_power_law
-from mixphase.fit.results import BreakpointFit, PowerLawFit, TransitionFit
+from mixphase.fit.results import BreakpointFit, PowerLawFit, SharedBreakpointFit, TransitionFit
+from mixphase.fit.shared import fit_breakpoints_shared
 from mixphase.fit.transition import fit_transition
 
 __all__ = [
     "BreakpointFit",
     "PowerLawFit",
+    "SharedBreakpointFit",
     "TransitionFit",
     "fit_breakpoints",
+    "fit_breakpoints_shared",
     "fit_power_law",
     "fit_transition",
     "read_curves",

@@ -79,8 +79,12 @@ class Problem:
 
 
 def make_problem(
-    x, y, y_err=None, smoothness: float = DEFAULT_SMOOTHNESS, priors=None, min_points=4
-) -> Problem:
+    x, y, y_err=None, smoothness: float = DEFAULT_SMOOTHNESS, priors=None, min_points=4,
+    *, su: lin.Standardiser | None = None, sv: lin.Standardiser | None = None,
+    u_range: float | None = None,
+) -> Problem:  # fmt: skip
+    """Validate and standardise one curve. ``su``/``sv``/``u_range`` impose a common frame
+    (several curves fitted jointly); by default each comes from this curve's own data."""
     x, y = check_xy(x, y, min_points=min_points, what="breakpoint model")
     y_err = optional_array("y_err", y_err, x.size)
     order = np.argsort(x, kind="stable")
@@ -96,10 +100,11 @@ def make_problem(
             raise MixphaseInputError(f"prior {key} must be a positive number, got {val!r}")
         pri[key] = float(val)
     lx, ly = np.log(x), np.log(y)
-    su, sv = lin.Standardiser.of(lx), lin.Standardiser.of(ly)
+    su = lin.Standardiser.of(lx) if su is None else su
+    sv = lin.Standardiser.of(ly) if sv is None else sv
     u, v = su.to(lx), sv.to(ly)
     e = None if y_err is None else (y_err / y) / sv.scale
-    delta = smoothness * float(u.max() - u.min())
+    delta = smoothness * (float(u.max() - u.min()) if u_range is None else u_range)
     return Problem(x, y, u, v, e, su, sv, delta, pri["intercept_sd"], pri["slope_sd"],
                    pri["sigma_scale"], y_err)  # fmt: skip
 
@@ -135,43 +140,92 @@ def fast_posterior(prob: Problem, k: int, n_draws: int, rng) -> tuple[Draws, dic
 
 
 # ----------------------------------------------------------------------------- pymc engine
-def pymc_posterior(prob: Problem, k: int, noise: str, seed: int, draws: int, tune: int,
-                   chains: int, target_accept: float, init_b=None):  # fmt: skip
+def pymc_model(probs: list[Problem], k: int, noise: str, lo: float, hi: float,
+               share_slopes: bool = False, init_b=None):  # fmt: skip
+    """The NUTS model of one curve, or of several curves sharing their breakpoints.
+
+    ``probs`` are curves in one log-x frame (the same ``su``; with ``share_slopes`` also the same
+    ``sv``). The breakpoints ``b`` (ordered uniform on ``[lo, hi]``, as cumulative Dirichlet gaps)
+    are shared; curve ``i`` has its own ``a_i`` (and ``c_i, d_i`` unless ``share_slopes``), noise
+    scale ``sigma_i`` and, for Student-t noise, ``nu_i``. One curve gives exactly the model of
+    the module docstring (scalar ``coef``, ``sigma``, ``nu``). Returns ``(model, initvals)``.
+    """
     from mixphase.fit._linear import import_pymc
 
     pm = import_pymc()
     import pytensor.tensor as pt
 
-    tau = prob.tau(k)
-    width = prob.hi - prob.lo
+    n_c = len(probs)
+    single = n_c == 1
+    u = np.concatenate([p.u for p in probs])
+    v = np.concatenate([p.v for p in probs])
+    idx = np.repeat(np.arange(n_c), [p.u.size for p in probs])  # curve of each point
+    onehot = np.eye(n_c)[idx]  # (points, curves): a product, far faster in NUTS than coef[idx]
+    has_e = any(p.e is not None for p in probs)
+    e = (
+        np.concatenate([np.zeros(p.u.size) if p.e is None else p.e for p in probs])
+        if has_e
+        else None
+    )
+    p0 = probs[0]
+    tau, delta, width = p0.tau(k), p0.delta, hi - lo
+    per_curve = None if single else n_c
     with pm.Model() as model:
-        coef = pm.Normal("coef", 0.0, tau, shape=k + 2)
-        mu = coef[0] + coef[1] * prob.u
+        if single:
+            coef = pm.Normal("coef", 0.0, tau, shape=k + 2)
+            rows = coef  # coef[j]: a scalar, broadcast over the points
+        else:
+            if share_slopes:
+                a = pm.Normal("intercept", 0.0, tau[0], shape=n_c)
+                c = pm.Normal("slope_coef", 0.0, tau[1:], shape=k + 1)
+                c_all = pt.repeat(c[None, :], n_c, axis=0)
+                coef = pm.Deterministic("coef", pt.concatenate([a[:, None], c_all], axis=1))
+            else:
+                coef = pm.Normal("coef", 0.0, tau, shape=(n_c, k + 2))
+            rows = pt.dot(onehot, coef).T  # (k + 2, n points): each point's curve's coefficients
+        mu = rows[0] + rows[1] * u
         initvals = {}
         if k:
             gaps = pm.Dirichlet("gaps", a=np.ones(k + 1))
-            b = pm.Deterministic("b", prob.lo + width * pt.cumsum(gaps)[:k])
+            b = pm.Deterministic("b", lo + width * pt.cumsum(gaps)[:k])
             for j in range(k):
-                z = prob.u - b[j]
-                h = prob.delta * pt.softplus(z / prob.delta) if prob.delta > 0 else pt.maximum(z, 0)
-                mu = mu + coef[2 + j] * h
+                z = u - b[j]
+                h = delta * pt.softplus(z / delta) if delta > 0 else pt.maximum(z, 0)
+                mu = mu + rows[2 + j] * h
             if init_b is not None:
-                g = np.diff(np.concatenate([[prob.lo], np.sort(init_b), [prob.hi]])) / width
+                g = np.diff(np.concatenate([[lo], np.sort(init_b), [hi]])) / width
                 g = np.clip(g, 1e-3, None)
                 initvals["gaps"] = g / g.sum()
-        sigma = pm.HalfNormal("sigma", prob.sigma_scale)
-        sd = sigma if prob.e is None else pt.sqrt(sigma**2 + prob.e**2)
+        sigma = pm.HalfNormal("sigma", p0.sigma_scale, shape=per_curve)
+        sigma_i = sigma if single else pt.dot(onehot, sigma)
+        sd = sigma_i if e is None else pt.sqrt(sigma_i**2 + e**2)
         if noise == "student_t":
-            nu = pm.Gamma("nu", alpha=2.0, beta=0.1)
-            pm.StudentT("v", nu=nu, mu=mu, sigma=sd, observed=prob.v)
+            nu = pm.Gamma("nu", alpha=2.0, beta=0.1, shape=per_curve)
+            pm.StudentT("v", nu=nu if single else pt.dot(onehot, nu), mu=mu, sigma=sd, observed=v)
         else:
-            pm.Normal("v", mu=mu, sigma=sd, observed=prob.v)
-        idata = lin.nuts_sample(
+            pm.Normal("v", mu=mu, sigma=sd, observed=v)
+    return model, initvals
+
+
+def pymc_sample(model, initvals, seed: int, draws: int, tune: int, chains: int,
+                target_accept: float):  # fmt: skip
+    """NUTS on ``model`` (one core per chain in sequence; seeded) -> InferenceData."""
+    from mixphase.fit._linear import import_pymc
+
+    pm = import_pymc()
+    with model:
+        return lin.nuts_sample(
             pm,
             draws=draws, tune=tune, chains=chains, cores=1, random_seed=seed,
             target_accept=target_accept, progressbar=False, compute_convergence_checks=False,
             initvals=initvals or None,
         )  # fmt: skip
+
+
+def pymc_posterior(prob: Problem, k: int, noise: str, seed: int, draws: int, tune: int,
+                   chains: int, target_accept: float, init_b=None):  # fmt: skip
+    model, initvals = pymc_model([prob], k, noise, prob.lo, prob.hi, init_b=init_b)
+    idata = pymc_sample(model, initvals, seed, draws, tune, chains, target_accept)
     post = idata.posterior
     b = post["b"].values if k else np.zeros((*post["coef"].shape[:2], 0))
     nu = post["nu"].values if noise == "student_t" else None

@@ -316,3 +316,74 @@ class PowerLawFit(_PosteriorCurves):
         az = import_arviz()
         post = {k: np.asarray(v)[None] for k, v in self.draws.items()}
         return az.from_dict(posterior=post, attrs={"engine": "fast (exact)"})
+
+
+@dataclass
+class SharedBreakpointFit:
+    """Several curves fitted jointly with shared breakpoints (and optionally shared slopes).
+
+    ``breakpoints``: the shared breakpoints (units of x); ``fits``: one :class:`BreakpointFit`
+    per curve (its slopes, predict/band/plot; its breakpoints are the shared ones). The
+    diagnostics and warnings are those of the joint NUTS run.
+    """
+
+    n_breakpoints: int
+    share: tuple[str, ...]
+    breakpoints: list[Estimate]
+    fits: dict[str, BreakpointFit]
+    diagnostics: dict
+    warnings: list[str]
+    noise: str
+    ci: float
+    engine: str = "pymc"
+    seconds: float = 0.0
+    idata: Any = field(default=None, repr=False)
+
+    @property
+    def n_points(self) -> int:
+        return sum(f.n_points for f in self.fits.values())
+
+    def to_dict(self) -> dict:
+        out = {
+            "n_breakpoints": self.n_breakpoints,
+            "share": list(self.share),
+            "breakpoints": [b.to_dict() for b in self.breakpoints],
+        }
+        if "slopes" in self.share:
+            out["slopes"] = [s.to_dict() for s in next(iter(self.fits.values())).slopes]
+        out["curves"] = [
+            {"curve": name, "slopes": [s.to_dict() for s in f.slopes], "n_points": f.n_points}
+            for name, f in self.fits.items()
+        ]
+        out.update(
+            diagnostics=dict(self.diagnostics),
+            warnings=list(self.warnings),
+            ci=self.ci,
+            engine=self.engine,
+            noise=self.noise,
+            n_points=self.n_points,
+        )
+        return out
+
+    def __str__(self) -> str:
+        lvl = f"{self.ci:.0%}"
+        lines = [f"Piecewise power law, {self.n_breakpoints} shared breakpoint(s) "
+                 f"(shared: {', '.join(self.share)}), {len(self.fits)} curves, {self.n_points} "
+                 f"points ({self.engine} engine, {self.noise} noise on log y; median [{lvl} "
+                 "interval])"]  # fmt: skip
+        for j, b in enumerate(self.breakpoints, 1):
+            lines.append(f"  breakpoint {j}: x = {b}")
+        for name, f in self.fits.items():
+            lines.append(f"  curve {name} ({f.n_points} points):")
+            for j, s in enumerate(f.slopes, 1):
+                lines.append(f"    phase {j} log-log slope: {s}")
+        lines.append("  diagnostics: " + _fmt_diag(self.diagnostics))
+        lines += [f"  WARNING: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+    def to_inference_data(self):
+        """The joint NUTS trace (``coef``/``sigma`` carry a curve dimension, in ``fits`` order)."""
+        return self.idata
+
+    def save(self, path) -> None:
+        save_idata(self.idata, path)

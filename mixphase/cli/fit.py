@@ -125,12 +125,16 @@ def _fit_each(curves: dict, fit_one) -> list:
 @curve_col_option
 @click.option("--smoothness", type=float, default=0.003, show_default=True,
               help="Softplus width of each kink, as a fraction of the log-x range (0 = hinge).")  # fmt: skip
+@click.option("--share", default=None,
+              help="Fit all curves jointly sharing 'breakpoints' (or 'breakpoints,slopes'); "
+              "needs --engine pymc and several curves.")  # fmt: skip
 @_sampler
 @json_option
 @plot_option
 @save_option
 def breakpoints_cmd(path, n_breakpoints, ci, seed, engine, noise, x_col, y_col, y_err_col,
-                    curve_col, smoothness, draws, tune, chains, as_json, plot_path, save_path):  # fmt: skip
+                    curve_col, smoothness, share, draws, tune, chains, as_json, plot_path,
+                    save_path):  # fmt: skip
     """Where does a logged curve change phase? Piecewise power-law fit of CURVE (CSV/JSONL)."""
     from mixphase.fit import fit_breakpoints, read_curves
 
@@ -140,11 +144,35 @@ def breakpoints_cmd(path, n_breakpoints, ci, seed, engine, noise, x_col, y_col, 
             raise MixphaseInputError(f"--n-breakpoints must be 0, 1, 2, 3 or auto, got {k!r}")
         k = int(k)
     _check_sampler(draws, tune, chains)
+    if share is not None and engine != "pymc":
+        raise MixphaseInputError("--share needs --engine pymc (one joint NUTS fit)")
     curves = read_curves(path, x_col, y_col, curve_col, extra_cols=(y_err_col,))
+    if share is not None:
+        _shared(curves, k, share, curve_col, y_err_col, as_json, plot_path, save_path, ci=ci, seed=seed,
+                noise=noise, smoothness=smoothness, draws=draws, tune=tune, chains=chains)  # fmt: skip
+        return
     results = _fit_each(curves, lambda t: fit_breakpoints(
         t["x"], t["y"], k, ci=ci, seed=seed, engine=engine, noise=noise, y_err=t.get(y_err_col),
         smoothness=smoothness, draws=draws, tune=tune, chains=chains))  # fmt: skip
     _finish(results, as_json, plot_path, save_path)
+
+
+def _shared(curves, k, share, curve_col, y_err_col, as_json, plot_path, save_path, **kw) -> None:
+    """``--share``: one joint fit of all curves, printed as one object."""
+    from mixphase.fit import fit_breakpoints_shared
+
+    if len(curves) < 2:
+        raise MixphaseInputError(f"--share needs several curves (a {curve_col!r} column with at "
+                                 f"least two values), found {len(curves)}")  # fmt: skip
+    if k == "auto":
+        raise MixphaseInputError("--share needs a fixed --n-breakpoints (1-3), not auto")
+    data = {name: (t["x"], t["y"], t.get(y_err_col)) for name, t in curves.items()}
+    res = fit_breakpoints_shared(data, k, share=share, **kw)
+    if save_path is not None:
+        res.save(save_path)
+    if plot_path is not None:
+        _plot(list(res.fits.items()), plot_path)
+    click.echo(dumps(res.to_dict()) if as_json else str(res))
 
 
 @fit.command("transition")
