@@ -131,3 +131,42 @@ def test_terms_on_longtail_task():
     assert k["syn_cutoff20_n1000"] <= 25
     assert row["real_flip50_n1000"]["empirical"] > 3 * row["real_n1000"]["empirical"]
     assert row["real_n200"]["finite_sample"] > row["real_n2000"]["finite_sample"]
+
+
+def test_mmd_to_test_equals_theory_mmd():
+    from mixphase.theory import mmd_multi_kernel
+    from mixphase.value.score import MMDToTest
+
+    rng = np.random.default_rng(8)
+    t = rng.normal(size=(60, 5))
+    to_test = MMDToTest(t)
+    for shift in (0.0, 0.3, 1.5):
+        x = rng.normal(size=(45, 5)) + shift
+        want = mmd_multi_kernel(x, t, to_test.bandwidths)
+        assert to_test.mmd(x) == pytest.approx(want, rel=1e-9, abs=1e-12)
+
+
+def test_subsampled_mmd_and_ntk_close_to_full():
+    """The row caps of compute_terms (MMD: 400 rows, NTK: 512 rows scaled by n/m) stay within a
+    stated tolerance of the uncapped estimates on a 2000-row sample, and keep their ordering."""
+    from mixphase.value.score import MMDToTest
+
+    rng = np.random.default_rng(9)
+    t = rng.normal(size=(400, 6))
+    to_test = MMDToTest(t)
+    ntk = NTKAtInit(6, 3, seed=0)
+    ntk.calibrate(t)
+    full_mmd, sub_mmd, full_q, sub_q = [], [], [], []
+    for shift, noise in ((0.2, 0.0), (0.6, 0.2), (1.2, 0.5)):
+        x = rng.normal(size=(2000, 6)) + shift
+        y = np.where(rng.random(2000) < noise, rng.integers(0, 3, 2000), (x[:, 0] > shift) * 2)
+        full_mmd.append(to_test.mmd(x))
+        sub_mmd.append(to_test.mmd(x[rng.choice(2000, 400, replace=False)]))
+        full_q.append(ntk.quadratic_form(x, y, block=256))
+        sub_q.append(ntk.quadratic_form(x, y, block=256, max_rows=512))
+    assert np.allclose(sub_mmd, full_mmd, rtol=0.15, atol=0.02)
+    assert np.allclose(sub_q, full_q, rtol=0.1)
+    assert np.all(np.diff(sub_mmd) > 0) and np.all(np.diff(sub_q) > 0)
+    x = rng.normal(size=(300, 6))
+    y = rng.integers(0, 3, 300)
+    assert ntk.quadratic_form(x, y, block=128, max_rows=512) == ntk.quadratic_form(x, y, block=128)

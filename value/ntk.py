@@ -20,6 +20,8 @@ rows; the Gram is block-diagonal over these blocks and each block's quadratic fo
 :func:`block_quadratic` (the regularised Cholesky form of
 :func:`mixphase.theory.ntk_quadratic_form`, once per block for all C columns; ridge 1e-3).
 Cost: O(n * block * (d + hidden)) for the Grams and O(n * block^2) for the solves; never O(n^3).
+Row cap (``max_rows``): only the first ``m`` (whole blocks) rows of the shuffle, form scaled by
+``n/m``, so a very large contributor costs O(m * block^2) (see :meth:`NTKAtInit.quadratic_form`).
 """
 
 from __future__ import annotations
@@ -70,9 +72,11 @@ class NTKAtInit:
 
     def gram(self, x: np.ndarray, x2: np.ndarray | None = None) -> np.ndarray:
         """Unnormalised ``Theta0`` between the rows of ``x`` and ``x2`` (default ``x``)."""
-        x2 = x if x2 is None else x2
         h, g = self._features(x)
-        h2, g2 = self._features(x2)
+        if x2 is None:  # one feature pass for a square block
+            x2, h2, g2 = x, h, g
+        else:
+            h2, g2 = self._features(x2)
         return 1.0 + h @ h2.T + (g @ g2.T) * (1.0 + x @ x2.T)
 
     def calibrate(self, x: np.ndarray) -> float:
@@ -83,16 +87,28 @@ class NTKAtInit:
         return self.diag_scale
 
     def quadratic_form(self, x: np.ndarray, y: np.ndarray, block: int = 256, seed: int = 0,
-                       ridge: float = 1e-3) -> float:  # fmt: skip
-        """``sum_blocks sum_c r_c^T Theta0_block^{-1} r_c`` for the rows ``x`` with labels ``y``."""
+                       ridge: float = 1e-3, max_rows: int | None = None) -> float:  # fmt: skip
+        """``sum_blocks sum_c r_c^T Theta0_block^{-1} r_c`` for the rows ``x`` with labels ``y``.
+
+        ``max_rows`` (rounded down to whole blocks, at least one): with ``n > max_rows`` only the
+        first ``m`` rows of the seeded shuffle are used (``m/block`` full blocks, the same blocks
+        the full computation starts with) and the sum is scaled by ``n/m``: ``(n/m) * sum_{b <= m/block}
+        q_b`` estimates the full block sum (unbiased over the shuffle when ``block`` divides ``n``,
+        since every full block's form has the same law). ``n <= max_rows`` is exact.
+        """
         if self.diag_scale is None:
             self.calibrate(x)
         n = len(x)
         order = np.random.default_rng(seed).permutation(n)
-        resid = np.eye(self.n_classes)[y] - self.forward(x)
+        scale = 1.0
+        if max_rows is not None and n > max_rows:
+            m = max(block, (max_rows // block) * block)
+            if n > m:
+                order, scale = order[:m], n / m
+        xs = x[order]
+        resid = np.eye(self.n_classes)[y[order]] - self.forward(xs)
         total = 0.0
-        for lo in range(0, n, block):
-            idx = order[lo : lo + block]
-            g = self.gram(x[idx]) / self.diag_scale
-            total += block_quadratic(g, resid[idx], ridge=ridge)
-        return float(total)
+        for lo in range(0, len(order), block):
+            g = self.gram(xs[lo : lo + block]) / self.diag_scale
+            total += block_quadratic(g, resid[lo : lo + block], ridge=ridge)
+        return float(total * scale)
