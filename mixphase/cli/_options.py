@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import click
 
+from mixphase.cli._common import open_unit, positive
 from mixphase.errors import MixphaseInputError
 
 
@@ -120,8 +121,7 @@ def build_knapsack_model(*, alpha, web_e, web_a, web_size_unit, loss_unit, bits_
     for name, v in [("--alpha", alpha), ("--web-a", web_a), ("--web-size-unit", web_size_unit),
                     ("--bits-per-param", bits_per_param), ("--facts", facts),
                     ("--bits-per-fact", bits_per_fact), ("--tokens-per-fact", tokens_per_fact)]:  # fmt: skip
-        if not v > 0 or v == float("inf"):
-            raise MixphaseInputError(f"{name} must be a positive finite number, got {v!r}")
+        positive(name, v)
     if not 0 <= web_e < float("inf"):
         raise MixphaseInputError(f"--web-e must be finite and non-negative, got {web_e!r}")
     web = WebLaw(E=web_e, A=web_a, alpha=alpha, size_unit=web_size_unit, loss_unit=loss_unit)
@@ -189,14 +189,12 @@ def mixture_options(func: Callable) -> Callable:
 def check_sizes(values: tuple[float, ...], name: str) -> tuple[float, ...]:
     """Model sizes: positive and finite (one-line input error otherwise)."""
     for v in values:
-        if not v > 0 or v == float("inf"):
-            raise MixphaseInputError(f"{name} must be a positive finite number, got {v!r}")
+        positive(name, v)
     return values
 
 
 def check_ratios(values: tuple[float, ...]) -> tuple[float, ...]:
     """Mixing ratios: strictly inside (0, 1)."""
     for v in values:
-        if not 0 < v < 1:
-            raise MixphaseInputError(f"--ratio must lie strictly between 0 and 1, got {v!r}")
+        open_unit("--ratio", v)
     return values
