@@ -186,3 +186,26 @@ def group_mean(rows: list[dict], by: tuple[str, str], value: str) -> dict:
     for row in rows:
         acc.setdefault((row[by[0]], row[by[1]]), []).append(row[value])
     return {k: sum(v) / len(v) for k, v in acc.items()}
+
+
+def measured_accuracy_panel(ax, measured: list[dict], rows: list[dict], line_key: str,
+                            xlabel: str, legend_title: str, label, reverse: bool = False) -> None:  # fmt: skip
+    """Mean memorisation accuracy of ``validate`` runs: one line per value of ``line_key``
+    (``"params"`` or ``"ratio"``) against the other; appends the points to ``rows`` (CSV)."""
+    from mixphase.paper_figures import _style as st
+
+    x_key = "ratio" if line_key == "params" else "params"
+    csv_name = {"params": "model_size", "ratio": "ratio"}
+    mean = group_mean(measured, (line_key, x_key), "memorization_accuracy")
+    for i, v in enumerate(sorted({k[0] for k in mean}, reverse=reverse)):
+        xs = sorted(x for (vv, x) in mean if vv == v)
+        acc = [mean[(v, x)] for x in xs]
+        ax.plot(xs, acc, label=label(v), **st.style(i))
+        rows += [{"source": "validate", csv_name[line_key]: v, csv_name[x_key]: x, "memorised": a}
+                 for x, a in zip(xs, acc, strict=True)]  # fmt: skip
+    ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("memorisation accuracy (mean over seeds)")
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_title("Measured: mixphase validate")
+    ax.legend(title=legend_title, loc="upper left")

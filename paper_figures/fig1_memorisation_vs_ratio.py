@@ -13,7 +13,12 @@ from pathlib import Path
 import numpy as np
 
 from mixphase.paper_figures import _style as st
-from mixphase.paper_figures._common import FigureResult, group_mean, load_validate_results, main
+from mixphase.paper_figures._common import (
+    FigureResult,
+    load_validate_results,
+    main,
+    measured_accuracy_panel,
+)
 
 NUMBER = 1
 NAME = "fig1_memorisation_vs_ratio"
@@ -52,28 +57,19 @@ def make(out: Path, quick: bool = False, seed: int = 0, validate_results=None) -
     ax.legend(title="model size\n(marker: onset $r_c$)", loc="center left")
     summary = {"onset_ratio": onsets}
     if measured:
-        _measured_panel(axes[1], measured, rows)
+        measured_accuracy_panel(
+            axes[1],
+            measured,
+            rows,
+            "params",
+            "mixing ratio r of the knowledge set (token share)",
+            "model size (params)",
+            st.size_label,
+        )
         summary["validate_rows"] = len(measured)
     fig.tight_layout()
     files = st.save(fig, out, NAME, rows)
     return FigureResult(NUMBER, NAME, TITLE, files, summary)
-
-
-def _measured_panel(ax, measured: list[dict], rows: list[dict]) -> None:
-    mean = group_mean(measured, ("params", "ratio"), "memorization_accuracy")
-    sizes = sorted({k[0] for k in mean})
-    for i, n in enumerate(sizes):
-        rs = sorted(r for (nn, r) in mean if nn == n)
-        acc = [mean[(n, r)] for r in rs]
-        ax.plot(rs, acc, label=st.size_label(n), **st.style(i))
-        rows += [{"source": "validate", "model_size": n, "ratio": r, "memorised": a}
-                 for r, a in zip(rs, acc, strict=True)]  # fmt: skip
-    ax.set_xscale("log")
-    ax.set_xlabel("mixing ratio r of the knowledge set (token share)")
-    ax.set_ylabel("memorisation accuracy (mean over seeds)")
-    ax.set_ylim(-0.03, 1.03)
-    ax.set_title("Measured: mixphase validate")
-    ax.legend(title="model size (params)", loc="upper left")
 
 
 if __name__ == "__main__":

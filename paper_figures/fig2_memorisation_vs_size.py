@@ -12,7 +12,12 @@ from pathlib import Path
 import numpy as np
 
 from mixphase.paper_figures import _style as st
-from mixphase.paper_figures._common import FigureResult, group_mean, load_validate_results, main
+from mixphase.paper_figures._common import (
+    FigureResult,
+    load_validate_results,
+    main,
+    measured_accuracy_panel,
+)
 
 NUMBER = 2
 NAME = "fig2_memorisation_vs_size"
@@ -49,28 +54,20 @@ def make(out: Path, quick: bool = False, seed: int = 0, validate_results=None) -
     ax.legend(title="mixing ratio r\n(marker: $N_c(r)$)", loc="center right")
     summary = {"critical_size": crit}
     if measured:
-        _measured_panel(axes[1], measured, rows)
+        measured_accuracy_panel(
+            axes[1],
+            measured,
+            rows,
+            "ratio",
+            "model size N (parameters)",
+            "mixing ratio r",
+            lambda r: f"{r:g}",
+            reverse=True,
+        )
         summary["validate_rows"] = len(measured)
     fig.tight_layout()
     files = st.save(fig, out, NAME, rows)
     return FigureResult(NUMBER, NAME, TITLE, files, summary)
-
-
-def _measured_panel(ax, measured: list[dict], rows: list[dict]) -> None:
-    mean = group_mean(measured, ("ratio", "params"), "memorization_accuracy")
-    ratios = sorted({k[0] for k in mean}, reverse=True)
-    for i, r in enumerate(ratios):
-        ns = sorted(n for (rr, n) in mean if rr == r)
-        acc = [mean[(r, n)] for n in ns]
-        ax.plot(ns, acc, label=f"{r:g}", **st.style(i))
-        rows += [{"source": "validate", "ratio": r, "model_size": n, "memorised": a}
-                 for n, a in zip(ns, acc, strict=True)]  # fmt: skip
-    ax.set_xscale("log")
-    ax.set_xlabel("model size N (parameters)")
-    ax.set_ylabel("memorisation accuracy (mean over seeds)")
-    ax.set_ylim(-0.03, 1.03)
-    ax.set_title("Measured: mixphase validate")
-    ax.legend(title="mixing ratio r", loc="upper left")
 
 
 if __name__ == "__main__":
