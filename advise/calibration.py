@@ -40,6 +40,7 @@ from mixphase.errors import MixphaseInputError
 from mixphase.records import Estimate
 from mixphase.theory.knapsack import KnapsackModel
 from mixphase.theory.strategies import odds
+from mixphase.validate.report import main_sweep_rows
 
 #: Posterior draws propagated through the predictions.
 N_DRAWS = 400
@@ -259,30 +260,9 @@ def _sizes(rows, path):
     return sizes
 
 
-def _main_sweep(rows: list[dict]) -> list[dict]:
-    """Rows of a ``validate sweep`` results file that belong to the sweep itself.
-
-    Such files (rows with ``key`` and ``steps``) also hold web-only runs (ratio 0) and the control
-    runs (3x longer, or a 10-fact web): keep the positive ratios of the most common (steps, web)
-    configuration. Other files pass through unchanged.
-    """
-    if not all("key" in r and "steps" in r for r in rows):
-        return rows
-
-    def config(r):
-        return (r["steps"], json.dumps((r.get("data") or {}).get("web"), sort_keys=True))
-
-    rows = [r for r in rows if r.get("ratio") not in (0, 0.0, "0")]
-    if not rows:
-        return rows
-    configs = [config(r) for r in rows]
-    main = max(set(configs), key=configs.count)
-    return [r for r, c in zip(rows, configs, strict=True) if c == main]
-
-
 def read_calibration_points(path):
     """``(sizes, ratios, accuracy, correct, total)`` from a calibration file (checked)."""
-    rows = _main_sweep(read_records(path))
+    rows = main_sweep_rows(read_records(path))
     if not rows:
         raise MixphaseInputError(f"{path} holds no runs at a positive ratio")
     sizes = _sizes(rows, path)

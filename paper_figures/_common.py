@@ -147,8 +147,9 @@ def load_validate_results(path: Path | None) -> list[dict]:
     """Rows ``{params, ratio, memorization_accuracy}`` of a sweep's ``results.jsonl``.
 
     Fields may sit at the top level or in nested objects (``config``, ``result``, ...); rows
-    without all three numbers (failed or unfinished runs) and web-only runs (``ratio = 0``) are
-    left out. ``None`` gives ``[]``.
+    without all three numbers (failed or unfinished runs), web-only runs (``ratio = 0``) and a
+    sweep's control runs (:func:`mixphase.validate.report.main_sweep_rows`) are left out.
+    ``None`` gives ``[]``.
     """
     if path is None:
         return []
@@ -159,7 +160,7 @@ def load_validate_results(path: Path | None) -> list[dict]:
         lines = path.read_text().splitlines()
     except OSError as exc:
         raise MixphaseInputError(f"cannot read validate results {path}: {exc.strerror}") from None
-    rows = []
+    objs = []
     for i, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -167,8 +168,12 @@ def load_validate_results(path: Path | None) -> list[dict]:
             obj = json.loads(line)
         except json.JSONDecodeError:
             raise MixphaseInputError(f"{path}:{i}: not a JSON line") from None
-        if not isinstance(obj, dict):
-            continue
+        if isinstance(obj, dict):
+            objs.append(obj)
+    from mixphase.validate.report import main_sweep_rows
+
+    rows = []
+    for obj in main_sweep_rows(objs):  # a sweep's control runs are not extra seeds
         flat = _flatten(obj)
         vals = [_first(flat, keys) for keys in (_SIZE_KEYS, _RATIO_KEYS, _ACC_KEYS)]
         if None not in vals and vals[0] > 0 and 0 < vals[1] < 1:  # web-only runs (r = 0) out

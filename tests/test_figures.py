@@ -180,3 +180,22 @@ def test_registry_and_palette():
                  "#000000"}  # fmt: skip
     assert set(st.PALETTE) == okabe_ito
     assert st.style(0)["color"] != st.style(1)["color"]
+
+
+def test_validate_results_leave_out_control_runs(tmp_path):
+    """A sweep's controls (3x steps, a 10-fact web) are not extra seeds of the base runs."""
+    import json
+
+    from mixphase.paper_figures._common import load_validate_results
+
+    base = {"params": 6624, "ratio": 0.08, "steps": 4000, "data": {"web": {"n_facts": 50000}}}
+    rows = [
+        {**base, "key": "a", "memorization_accuracy": 0.065},
+        {**base, "key": "b", "ratio": 0.16, "memorization_accuracy": 0.71},
+        {**base, "key": "c", "steps": 12000, "memorization_accuracy": 0.305},
+        {**base, "key": "d", "data": {"web": {"n_facts": 10}}, "memorization_accuracy": 0.96},
+    ]
+    f = tmp_path / "results.jsonl"
+    f.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    got = load_validate_results(f)
+    assert sorted(r["memorization_accuracy"] for r in got) == [0.065, 0.71]

@@ -198,6 +198,27 @@ def _ols_power_law(x, y, ci: float = 0.9) -> Estimate | None:
     return Estimate(res.slope, res.slope - t * res.stderr, res.slope + t * res.stderr, ci)
 
 
+def main_sweep_rows(rows: list[dict]) -> list[dict]:
+    """Rows of a ``validate sweep`` results file that belong to the sweep itself.
+
+    Such files (rows with ``key`` and ``steps``) also hold web-only runs (ratio 0) and the control
+    runs (3x longer, or a 10-fact web): keep the positive ratios of the most common (steps, web)
+    configuration. Other files pass through unchanged.
+    """
+    if not all("key" in r and "steps" in r for r in rows):
+        return rows
+
+    def config(r):
+        return (r["steps"], json.dumps((r.get("data") or {}).get("web"), sort_keys=True))
+
+    rows = [r for r in rows if r.get("ratio") not in (0, 0.0, "0")]
+    if not rows:
+        return rows
+    configs = [config(r) for r in rows]
+    main = max(set(configs), key=configs.count)
+    return [r for r, c in zip(rows, configs, strict=True) if c == main]
+
+
 def compare(results: list[dict], *, keys: set[str] | None = None, ci: float = 0.9,
             seed: int = 0) -> SweepReport:  # fmt: skip
     """Critical ratio per size, alpha from web-only runs, fitted vs predicted exponent."""
