@@ -40,7 +40,7 @@ from mixphase.errors import MixphaseInputError
 from mixphase.records import Estimate
 from mixphase.theory.knapsack import KnapsackModel
 from mixphase.theory.strategies import odds
-from mixphase.validate.report import main_sweep_rows
+from mixphase.runs import main_sweep_rows
 
 #: Posterior draws propagated through the predictions.
 N_DRAWS = 400

@@ -189,9 +189,11 @@ class TransitionFit(_PosteriorCurves):
     draws: dict = field(default_factory=dict, repr=False)
     data: dict = field(default_factory=dict, repr=False)
     idata: Any = field(default=None, repr=False)
+    #: seed-to-seed sd of ln(critical point) used by the fit (stated, or fitted: its posterior)
+    scatter: Estimate | None = None
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "critical": self.critical.to_dict(),
             "width": self.width.to_dict(),
             "floor": self.floor.to_dict(),
@@ -203,6 +205,9 @@ class TransitionFit(_PosteriorCurves):
             "engine": self.engine,
             "n_points": self.n_points,
         }
+        if self.scatter is not None:
+            out["scatter_ln_x"] = self.scatter.to_dict()
+        return out
 
     def __str__(self) -> str:
         lines = [
@@ -214,6 +219,8 @@ class TransitionFit(_PosteriorCurves):
             f"  ceiling (large x):  {self.ceiling}",
             "  diagnostics: " + _fmt_diag(self.diagnostics),
         ]
+        if self.scatter is not None:
+            lines.insert(-1, f"  seed scatter (sd of ln x_c between runs): {self.scatter}")
         lines += [f"  WARNING: {w}" for w in self.warnings]
         return "\n".join(lines)
 

@@ -148,7 +148,7 @@ def load_validate_results(path: Path | None) -> list[dict]:
 
     Fields may sit at the top level or in nested objects (``config``, ``result``, ...); rows
     without all three numbers (failed or unfinished runs), web-only runs (``ratio = 0``) and a
-    sweep's control runs (:func:`mixphase.validate.report.main_sweep_rows`) are left out.
+    sweep's control runs (:func:`mixphase.runs.main_sweep_rows`) are left out.
     ``None`` gives ``[]``.
     """
     if path is None:
@@ -170,7 +170,7 @@ def load_validate_results(path: Path | None) -> list[dict]:
             raise MixphaseInputError(f"{path}:{i}: not a JSON line") from None
         if isinstance(obj, dict):
             objs.append(obj)
-    from mixphase.validate.report import main_sweep_rows
+    from mixphase.runs import main_sweep_rows
 
     rows = []
     for obj in main_sweep_rows(objs):  # a sweep's control runs are not extra seeds
