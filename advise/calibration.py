@@ -38,9 +38,9 @@ import numpy as np
 
 from mixphase.errors import MixphaseInputError
 from mixphase.records import Estimate
+from mixphase.runs import main_sweep_rows
 from mixphase.theory.knapsack import KnapsackModel
 from mixphase.theory.strategies import odds
-from mixphase.runs import main_sweep_rows
 
 #: Posterior draws propagated through the predictions.
 N_DRAWS = 400

@@ -161,7 +161,8 @@ def transition_result(x, y, correct, total, d, diag, ci, engine, t0, idata=None,
         ceiling=Estimate.from_samples(d["ceiling"], ci),
         diagnostics=diag,
         warnings=warnings,
-        likelihood=("beta-binomial" if scatter is not None else "binomial") if binomial
+        likelihood=("beta-binomial" if scatter is not None else "binomial")
+        if binomial
         else "normal",
         engine=engine,
         ci=ci,
@@ -243,7 +244,9 @@ def _check_noise(scatter, design_effect, scale, counts: bool, engine: str):
         return "fit", deff
     if isinstance(scatter, int | float) and math.isfinite(scatter) and scatter >= 0:
         return float(scatter), deff
-    raise MixphaseInputError(f"scatter must be a non-negative number, 'fit' or None, got {scatter!r}")
+    raise MixphaseInputError(
+        f"scatter must be a non-negative number, 'fit' or None, got {scatter!r}"
+    )
 
 
 def _pymc(u, y, correct, total, lo, hi, lw_lo, lw_hi, seed, draws, tune, chains, target_accept):

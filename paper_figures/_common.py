@@ -143,14 +143,9 @@ def _first(flat: dict, keys) -> float | None:
     return None
 
 
-def load_validate_results(path: Path | None) -> list[dict]:
-    """Rows ``{params, ratio, memorization_accuracy}`` of a sweep's ``results.jsonl``.
-
-    Fields may sit at the top level or in nested objects (``config``, ``result``, ...); rows
-    without all three numbers (failed or unfinished runs), web-only runs (``ratio = 0``) and a
-    sweep's control runs (:func:`mixphase.runs.main_sweep_rows`) are left out.
-    ``None`` gives ``[]``.
-    """
+def load_validate_runs(path: Path | None) -> list[dict]:
+    """The run dicts of a ``validate`` ``results.jsonl`` (or its folder), unchanged; ``None``
+    gives ``[]``. A line that is not JSON is an input error."""
     if path is None:
         return []
     path = Path(path)
@@ -170,6 +165,23 @@ def load_validate_results(path: Path | None) -> list[dict]:
             raise MixphaseInputError(f"{path}:{i}: not a JSON line") from None
         if isinstance(obj, dict):
             objs.append(obj)
+    return objs
+
+
+def load_validate_results(path: Path | None) -> list[dict]:
+    """Rows ``{params, ratio, memorization_accuracy}`` of a sweep's ``results.jsonl``.
+
+    Fields may sit at the top level or in nested objects (``config``, ``result``, ...); rows
+    without all three numbers (failed or unfinished runs), web-only runs (``ratio = 0``) and a
+    sweep's control runs (:func:`mixphase.runs.main_sweep_rows`) are left out.
+    ``None`` gives ``[]``.
+    """
+    if path is None:
+        return []
+    path = Path(path)
+    if path.is_dir():
+        path = path / "results.jsonl"
+    objs = load_validate_runs(path)
     from mixphase.runs import main_sweep_rows
 
     rows = []

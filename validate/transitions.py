@@ -59,8 +59,10 @@ def stored_bits(row: dict) -> dict[str, float]:
         )
     bio = row.get("stored_bits_bio")
     if bio is None:
-        bio = float(row.get("memorization_accuracy", 0.0)) * float(row.get("n_people", 0)) * float(
-            row.get("bits_per_bio", 0.0)
+        bio = (
+            float(row.get("memorization_accuracy", 0.0))
+            * float(row.get("n_people", 0))
+            * float(row.get("bits_per_bio", 0.0))
         )
     return {"total": float(web) + float(bio), "web": float(web), "bio": float(bio)}
 
@@ -81,7 +83,7 @@ def n_attributes(row: dict) -> int:
     if isinstance(per, dict) and per:
         return len(per)
     n = row.get("n_people")
-    return int(round(row["bio_total"] / n)) if n else 1
+    return round(row["bio_total"] / n) if n else 1
 
 
 def design_effect(rows: list[dict]) -> dict:
@@ -97,7 +99,7 @@ def design_effect(rows: list[dict]) -> dict:
     used, m = 0, None
     for r in rows:
         c = r.get("bio_correct_by_person")
-        if not c or r.get("person_exposures") is not None and "groups=" in str(r.get("key", "")):
+        if not c or (r.get("person_exposures") is not None and "groups=" in str(r.get("key", ""))):
             continue
         c = np.asarray(c, float)
         m = n_attributes(r)
@@ -192,7 +194,9 @@ class TransitionRecord:
             "marginal_web_fact_exposures": float(np.mean(marg)) if marg else None,
             "stored_bits": mean_bits,
             "stored_bits_spread": spread,
-            "bits_per_param": float(np.mean([r.get("bits_per_param", math.nan) for r in self.rows])),
+            "bits_per_param": float(
+                np.mean([r.get("bits_per_param", math.nan) for r in self.rows])
+            ),
             "web_only": self.web_only,
             "points": self.points(),
         }

@@ -46,19 +46,39 @@ class Margin:
 
 #: Every margin the claims use, with the reason for its size.
 MARGINS: dict[str, Margin] = {
-    "exponent": Margin(0.25, "exponent of N", "the issue's choice: about the spread between the "
-                       "paper's measured -1.15 and predicted -1.28 and the gap between a power-law "
-                       "(-1.3) and a log-law (-1.0) web on our sweeps; a smaller margin could not "
-                       "be met by 3-6 sizes spanning ~10x"),  # fmt: skip
-    "accuracy": Margin(0.10, "accuracy", "one-tenth of the 0-1 scale: the seed-to-seed spread of "
-                       "accuracy at a transition is 0.05-0.15 on our sweeps"),  # fmt: skip
-    "ln_keep": Margin(math.log(1.5), "ln keep fraction", "a factor 1.5 in the keep fraction: the "
-                      "facts-learned curve is flat near its maximum (within ~10% over x1.5)"),  # fmt: skip
-    "sharp_width": Margin(0.5, "width w in ln x", "the 10-90% rise (4.39 w) spans less than a "
-                          "factor 9 in x: the old SHARP_WIDTH, now a bound the interval must clear"),  # fmt: skip
-    "ln_rc_per_ln_steps": Margin(0.1, "d ln r_c / d ln T", "3x longer training moves r_c by at most "
-                                 "11% (e^(0.1 ln 3)): a fully trained (capacity-limited) model's "
-                                 "r_c does not depend on training length"),  # fmt: skip
+    "exponent": Margin(
+        0.25,
+        "exponent of N",
+        "the issue's choice: about the spread between the "
+        "paper's measured -1.15 and predicted -1.28 and the gap between a power-law "
+        "(-1.3) and a log-law (-1.0) web on our sweeps; a smaller margin could not "
+        "be met by 3-6 sizes spanning ~10x",
+    ),
+    "accuracy": Margin(
+        0.10,
+        "accuracy",
+        "one-tenth of the 0-1 scale: the seed-to-seed spread of "
+        "accuracy at a transition is 0.05-0.15 on our sweeps",
+    ),
+    "ln_keep": Margin(
+        math.log(1.5),
+        "ln keep fraction",
+        "a factor 1.5 in the keep fraction: the "
+        "facts-learned curve is flat near its maximum (within ~10% over x1.5)",
+    ),
+    "sharp_width": Margin(
+        0.5,
+        "width w in ln x",
+        "the 10-90% rise (4.39 w) spans less than a "
+        "factor 9 in x: the old SHARP_WIDTH, now a bound the interval must clear",
+    ),
+    "ln_rc_per_ln_steps": Margin(
+        0.1,
+        "d ln r_c / d ln T",
+        "3x longer training moves r_c by at most "
+        "11% (e^(0.1 ln 3)): a fully trained (capacity-limited) model's "
+        "r_c does not depend on training length",
+    ),
 }
 
 

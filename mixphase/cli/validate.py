@@ -172,17 +172,15 @@ def sweep_cmd(preset, out, ratios, sizes, seeds, no_web_only, controls, jobs, ba
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @json_option
 def report_cmd(folder, as_json) -> None:
-    """Re-make the comparison from FOLDER/results.jsonl (all runs in it)."""
+    """Re-make the comparison from FOLDER/results.jsonl: the main sweep's transitions (controls
+    and other configurations are not pooled in as seeds), the exponent verdict, the mechanism."""
     from mixphase.validate.report import compare
     from mixphase.validate.sweep import RESULTS, read_results
 
     results = read_results(folder / RESULTS)
     if not results:
         raise MixphaseInputError(f"{folder / RESULTS}: no results")
-    base = [r for r in results if "facts=" not in r["key"]]
-    steps = min(r["steps"] for r in base) if base else None
-    keys = {r["key"] for r in base if r["steps"] == steps}
-    rep = compare(results, keys=keys)
+    rep = compare(results)
     rep.save(folder)
     emit(rep, as_json)
 
@@ -220,7 +218,8 @@ def presets_cmd(as_json) -> None:
 @click.option(
     "--quick",
     is_flag=True,
-    help="The CPU design (tiny preset; claims 1-5 and 7, < 25 min on 2 cores).",
+    help="The CPU design (tiny preset; every claim but 6; < 25 min on 2 cores with the ensemble "
+    "trainer).",
 )
 @click.option(
     "--preset", "-p", default=None, help="Preset (default: tiny with --quick, small otherwise)."
@@ -238,7 +237,8 @@ def presets_cmd(as_json) -> None:
     type=int,
     default=1,
     show_default=True,
-    help="Seeds per sweep point (the controls always use 2).",
+    help="Seeds per point of the coarse sweep (the ratios around each r_c, the controls and "
+    "the subsampling grid always use 3, 3 and 2-3).",
 )
 @click.option("--steps", type=int, help="Override the preset's training steps (every run).")
 @click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda.")

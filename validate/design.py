@@ -1,0 +1,260 @@
+"""What ``validate reproduce`` trains: a staged design, each stage planned from the ones before.
+
+Stages (each planned only from the runs of the stages before it, so a restart re-plans exactly the
+same runs and skips the finished ones):
+
+1. **sweep**: every size x every ratio x ``seeds``, plus web-only runs (ratio 0) per size.
+2. **refine**: per size, ``refine_seeds`` seeds at ``r_c x refine_factors`` (``r_c`` estimated from
+   stage 1: the 0.5 crossing of the seed means, log-interpolated; half the lowest ratio if the
+   first one is already >= 0.5, twice the highest if none is), so that every transition has >= 3
+   seeds near it and transitions at the edge of the swept ratios are brought inside.
+3. **length** (the training-length block, item 6 of issue 14): at ``length_sizes`` sizes,
+   ``steps x length_factors`` (e.g. 1/3x and 3x) at ``r_c x length_ratio_factors``, plus web-only
+   runs at those steps (stored bits ``M(N, T)``). With an engine that has a WSD schedule
+   (``schedule`` field) the block runs WSD, 1x included, so that longer runs branch from a shared
+   stable phase.
+4. **controls** (claims 3-4): at the smallest and largest size, ``r_0 = r_c / 1.5`` (a refine
+   ratio, 3 seeds): ``factor`` x steps, ``factor`` x ratio at the base steps (matched exposures),
+   a ``trivial_facts``-fact web and an incompressible web (when the engine has one), each with
+   ``control_seeds``.
+5. **groups** (claim 6, full design): every size at ``group_ratio`` with power-law frequency groups.
+6. **subsampling** (claim 7): at one size, ``r_0`` where the full set stays near zero, a grid of
+   keep fractions around advise's (:mod:`mixphase.validate.subsampling`) and ``keep_for_80``, x
+   ``subsample_seeds``; kept people are a subset of the original people when the engine can.
+
+Fields the training engine may or may not have yet are looked up in :data:`ENGINE_FIELDS`; a stage
+that needs a missing one is left out and the report says so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from mixphase import runs as R
+from mixphase.validate.presets import get_preset
+from mixphase.validate.train import RunConfig
+
+#: Engine features -> the RunConfig field names that provide them (first present wins).
+ENGINE_FIELDS = {
+    "schedule": ("schedule",),
+    "incompressible": ("incompressible_web", "web_incompressible", "web_redraw"),
+    "subset": ("keep_people", "people_subset", "keep"),
+}
+
+
+def engine_field(feature: str) -> str | None:
+    names = {f.name for f in dataclasses.fields(RunConfig)}
+    return next((n for n in ENGINE_FIELDS[feature] if n in names), None)
+
+
+@dataclass(frozen=True)
+class Design:
+    """What a reproduce run trains (``None``: the preset's value)."""
+
+    preset: str
+    d_models: tuple[int, ...] | None = None
+    ratios: tuple[float, ...] | None = None
+    seeds: tuple[int, ...] = (0,)
+    refine_seeds: tuple[int, ...] = (0, 1, 2)
+    refine_factors: tuple[float, ...] = (1 / 1.5, 1.0, 1.5)
+    length: bool = True
+    length_sizes: int = 3
+    length_factors: tuple[float, ...] = (1 / 3, 3.0)
+    length_ratio_factors: tuple[float, ...] = (0.35, 0.5, 1 / 1.5, 1.0, 1.5, 2.2, 3.3)
+    control_seeds: tuple[int, ...] = (0, 1, 2)
+    factor: int = 3
+    trivial_facts: int = 10
+    groups: bool = False
+    n_groups: int = 100
+    group_exponent: float = 1.5
+    group_people: int = 200
+    group_ratio: float = 0.2
+    subsample: bool = True
+    subsample_seeds: tuple[int, ...] = (0, 1)
+    keep_factors: tuple[float, ...] = (0.5, 0.7, 1.0, 1.4, 2.0)
+    overrides: dict = field(default_factory=dict)  # RunConfig fields (steps, device, ...)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def design_for(preset: str, quick: bool, seeds: int = 1, **overrides) -> Design:
+    get_preset(preset)
+    s = tuple(range(seeds))
+    if quick:
+        return Design(preset, seeds=s, overrides=overrides)
+    extra = (16, 24, 32, 48, 64, 96) if preset == "small" else None
+    return Design(preset, d_models=extra, seeds=s, groups=True, subsample_seeds=(0, 1, 2),
+                  overrides=overrides)  # fmt: skip
+
+
+def cfg(d: Design, d_model: int, **kw) -> RunConfig:
+    p = get_preset(d.preset)
+    idx = next((i for i, s in enumerate(p.sizes) if s.d_model == d_model), 0)
+    base = {"preset": d.preset, "size": idx, "d_model": d_model, **d.overrides, **kw}
+    return RunConfig(**base).resolved()
+
+
+def d_models(d: Design) -> list[int]:
+    return list(d.d_models or [s.d_model for s in get_preset(d.preset).sizes])
+
+
+def _round(r: float) -> float:
+    return float(f"{min(max(r, 1e-4), 0.9):.3g}")
+
+
+def rows_of(results: list[dict], cfgs: list[RunConfig]) -> list[dict]:
+    keys = {c.key() for c in cfgs}
+    return [r for r in results if r["key"] in keys]
+
+
+def estimate_critical(rows: list[dict]) -> dict[int, float]:
+    """``{d_model: r_c}`` for planning (module doc, stage 2)."""
+    out = {}
+    by: dict[int, dict[float, list[float]]] = {}
+    for r in rows:
+        if R.ratio_of(r) > 0:
+            by.setdefault(r["d_model"], {}).setdefault(R.ratio_of(r), []).append(
+                r["memorization_accuracy"]
+            )
+    for dm, pts in by.items():
+        xs = sorted(pts)
+        a = np.array([np.mean(pts[x]) for x in xs])
+        if a[0] >= 0.5:
+            out[dm] = xs[0] / 2
+            continue
+        up = np.flatnonzero(a >= 0.5)
+        if not up.size:
+            out[dm] = min(2 * xs[-1], 0.5)
+            continue
+        j = int(up[0])
+        f = (0.5 - a[j - 1]) / (a[j] - a[j - 1])
+        out[dm] = float(math.exp((1 - f) * math.log(xs[j - 1]) + f * math.log(xs[j])))
+    return out
+
+
+def plan_sweep(d: Design) -> list[RunConfig]:
+    ratios = list(d.ratios or get_preset(d.preset).ratios)
+    return [cfg(d, dm, ratio=r, seed=s) for r in [0.0, *ratios] for dm in d_models(d)
+            for s in d.seeds]  # fmt: skip
+
+
+def plan_refine(d: Design, sweep_rows: list[dict]) -> list[RunConfig]:
+    rc = estimate_critical(sweep_rows)
+    return [cfg(d, dm, ratio=_round(rc[dm] * f), seed=s) for dm in d_models(d) if dm in rc
+            for f in d.refine_factors for s in d.refine_seeds]  # fmt: skip
+
+
+def _spread(items: list, k: int) -> list:
+    """``k`` items spread over the list (smallest, largest and evenly between)."""
+    if len(items) <= k:
+        return list(items)
+    idx = np.unique(np.round(np.linspace(0, len(items) - 1, k)).astype(int))
+    return [items[i] for i in idx]
+
+
+def plan_length(d: Design, rows: list[dict]) -> list[RunConfig]:
+    """Stage 3: the training-length block (and web-only runs at its step counts)."""
+    if not d.length:
+        return []
+    rc = estimate_critical(rows)
+    steps = cfg(d, d_models(d)[0], ratio=0.0).steps
+    sched = engine_field("schedule")
+    extra = {sched: "wsd"} if sched else {}
+    factors = list(d.length_factors) + ([1.0] if sched else [])
+    out = []
+    for dm in _spread(sorted(rc), d.length_sizes):
+        for f in factors:
+            st = max(1, round(steps * f))
+            out.append(cfg(d, dm, ratio=0.0, seed=0, steps=st, **extra))
+            out += [cfg(d, dm, ratio=_round(rc[dm] * g), seed=0, steps=st, **extra)
+                    for g in d.length_ratio_factors]  # fmt: skip
+    return out
+
+
+def control_ratio(rc: float, d: Design) -> float:
+    return _round(rc * min(d.refine_factors))
+
+
+def plan_controls(d: Design, rows: list[dict]) -> list[RunConfig]:
+    rc = estimate_critical(rows)
+    if not rc:
+        return []
+    inc = engine_field("incompressible")
+    out = []
+    for dm in sorted({min(rc), max(rc)}):
+        r0 = control_ratio(rc[dm], d)
+        steps = cfg(d, dm, ratio=r0).steps
+        for s in d.control_seeds:
+            out.append(cfg(d, dm, ratio=r0, seed=s))  # the base (main configuration)
+            out.append(cfg(d, dm, ratio=r0, seed=s, steps=d.factor * steps))
+            if d.factor * r0 < 1:
+                out.append(cfg(d, dm, ratio=_round(d.factor * r0), seed=s))
+            out.append(cfg(d, dm, ratio=r0, seed=s, web_facts=d.trivial_facts))
+            if inc:
+                out.append(cfg(d, dm, ratio=r0, seed=s, **{inc: True}))
+    return out
+
+
+def plan_groups(d: Design) -> list[RunConfig]:
+    if not d.groups:
+        return []
+    return [cfg(d, dm, ratio=d.group_ratio, seed=s, n_people=d.group_people,
+                bio_groups=d.n_groups, group_exponent=d.group_exponent)
+            for dm in d_models(d) for s in d.seeds]  # fmt: skip
+
+
+def plan_subsample(d: Design, rows: list[dict]) -> tuple[list[RunConfig], str]:
+    """Stage 6 from the sweep and refine rows: ``(runs, why_not)``."""
+    if not d.subsample:
+        return [], "not run in this design"
+    from mixphase.validate import subsampling as S
+    from mixphase.validate.scaling import web_law_evidence
+    from mixphase.validate.transitions import transition_records
+
+    recs = [t for t in transition_records(rows, scatter=0.0) if t.critical is not None]
+    recs = [t for t in recs if t.config == R.main_config(rows)]
+    if not recs:
+        return [], "no size with a fitted transition"
+    web = web_law_evidence(rows)
+    t = recs[-1]  # the largest size whose transition the fit located
+    dm = t.rows[0]["d_model"]
+    r0 = _round(t.critical.median / 2.5)  # the full set stays near zero (a ramp of w ~0.2)
+    model = S.anchored_model(rows, web, t.params, t.critical.median)
+    if model is None:
+        return [], "no power-law web fit (web-only runs at >= 3 sizes)"
+    from mixphase.theory.strategies import best_keep_fraction
+
+    k = int(t.rows[0]["n_people"])
+    best = float(best_keep_fraction(model, t.params, r0))
+    k80 = S.keep_for(model, t.params, r0, t.width.median)
+    keeps = {best * f for f in d.keep_factors} | ({k80} if math.isfinite(k80) else set())
+    people = sorted({min(k - 1, max(1, round(x * k))) for x in keeps})
+    sub = engine_field("subset")
+    out = []
+    for n in people:
+        extra = {sub: n} if sub else {"n_people": n}
+        out += [cfg(d, dm, ratio=r0, seed=s, **extra) for s in d.subsample_seeds]
+    out += [cfg(d, dm, ratio=r0, seed=s) for s in d.subsample_seeds]  # the full set at r0
+    return out, ""
+
+
+__all__ = [
+    "ENGINE_FIELDS",
+    "Design",
+    "cfg",
+    "design_for",
+    "engine_field",
+    "estimate_critical",
+    "plan_controls",
+    "plan_groups",
+    "plan_length",
+    "plan_refine",
+    "plan_subsample",
+    "plan_sweep",
+    "rows_of",
+]  # fmt: skip
