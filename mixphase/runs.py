@@ -23,6 +23,8 @@ ratio) belong to the sweep: they are the same experiment.
 
 from __future__ import annotations
 
+import json
+
 #: Key fields that name a replicate (training seed, data seed, init seed), not a configuration.
 REPLICATE_FIELDS = ("seed", "data", "init")
 #: Key field of the mixing ratio.
@@ -39,15 +41,30 @@ def _fields(key: str) -> tuple[str, str, dict[str, str]]:
     return parts[0], parts[1] if len(parts) > 1 else "", named
 
 
+#: Row fields that make up a configuration when a key has no ``name=value`` fields.
+ROW_FIELDS = ("preset", "steps", "batch_size", "lr", "n_people", "schedule")
+
+
 def config_fields(row: dict) -> dict[str, str]:
-    """The configuration of a run as ``{field: value}`` (preset included, size and seeds not)."""
-    if "key" in row:
-        preset, _, named = _fields(str(row["key"]))
+    """The configuration of a run as ``{field: value}`` (preset included, size and seeds not).
+
+    Keys in the ``RunConfig.key`` form give their fields; other keys (hand-made files) give the
+    row's own :data:`ROW_FIELDS` and its web description (``data.web``); rows without a key, none.
+    """
+    if "key" not in row:
+        return {}
+    key = str(row["key"])
+    if "|" in key and "=" in key:
+        preset, _, named = _fields(key)
         out = {"preset": preset}
         out.update({k: v for k, v in named.items()
                     if k not in REPLICATE_FIELDS and k != RATIO_FIELD})  # fmt: skip
         return out
-    return {}
+    out = {k: json.dumps(row[k], sort_keys=True) for k in ROW_FIELDS if k in row}
+    web = (row.get("data") or {}).get("web") if isinstance(row.get("data"), dict) else None
+    if web is not None:
+        out["web"] = json.dumps(web, sort_keys=True)
+    return out
 
 
 def config_id(row: dict) -> str:

@@ -126,7 +126,7 @@ def transition_in_ratio(records: list, rows: list[dict]) -> V.Claim:
     return V.Claim(cid, verdict, nums, f"{fitted} size(s) with a fitted transition; {txt}")
 
 
-def transition_in_size(rows: list[dict], seed: int = 0) -> V.Claim:
+def transition_in_size(rows: list[dict], seed: int = 0, scatter: float | str = "fit") -> V.Claim:
     """Claim 2: sigmoids in ln(params) at each ratio of the main sweep (module doc)."""
     from mixphase.fit.scatter import fit_transitions
     from mixphase.validate.transitions import design_effect
@@ -153,7 +153,8 @@ def transition_in_size(rows: list[dict], seed: int = 0) -> V.Claim:
     if todo:
         curves = [{"x": [r["params"] for r in rs], "correct": [r["bio_correct"] for r in rs],
                    "total": [r["bio_total"] for r in rs]} for _, rs in todo]  # fmt: skip
-        pooled = fit_transitions(curves, design_effect=design_effect(rows)["value"], seed=seed)
+        pooled = fit_transitions(curves, scatter=scatter, design_effect=design_effect(rows)["value"],
+                                 seed=seed)  # fmt: skip
         for (row, _), f, err in zip(todo, pooled.fits, pooled.errors, strict=True):
             if f is None:
                 x, a = np.asarray(row["params"]), np.asarray(row["accuracy"])

@@ -120,10 +120,12 @@ def _odds(r: float) -> float:
     return r / (1 - r)
 
 
-def compare(results: list[dict], *, keys: set[str] | None = None, seed: int = 0) -> SweepReport:
+def compare(results: list[dict], *, keys: set[str] | None = None, seed: int = 0,
+            scatter: float | str = "fit") -> SweepReport:  # fmt: skip
     """Transition records of the main sweep, the scaling claim and the mechanism (module doc).
 
     ``keys``: judge only these runs' transitions (all runs still feed the mechanism's controls).
+    ``scatter``: the seed scatter of the transition fits (``"fit"``: pooled over sizes).
     """
     from mixphase.validate import mechanism as M
     from mixphase.validate import scaling as S
@@ -132,7 +134,8 @@ def compare(results: list[dict], *, keys: set[str] | None = None, seed: int = 0)
     rows = [r for r in results if keys is None or r["key"] in keys]
     main = R.main_config(rows)
     sweep = [r for r in rows if R.config_id(r) == main]
-    records = [t for t in T.transition_records(sweep, seed=seed) if t.config == main]
+    records = [t for t in T.transition_records(sweep, seed=seed, scatter=scatter)
+               if t.config == main]  # fmt: skip
     web = S.web_law_evidence(sweep, seed=seed)
     claim = S.critical_ratio_power_law(records, sweep, web, seed=seed)
     mech = M.mechanism(records, results, M.longer_training(results), M.capacity_freed(results))

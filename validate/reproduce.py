@@ -61,7 +61,8 @@ class Judged:
     design_effect: dict
 
 
-def judge(results: list[dict], *, seed: int = 0, why_not: dict | None = None) -> Judged:
+def judge(results: list[dict], *, seed: int = 0, why_not: dict | None = None,
+          scatter: float | str = "fit") -> Judged:  # fmt: skip
     """All claims and the mechanism from the results alone (module doc)."""
     from mixphase.validate import claims as C
     from mixphase.validate import mechanism as M
@@ -70,12 +71,12 @@ def judge(results: list[dict], *, seed: int = 0, why_not: dict | None = None) ->
     from mixphase.validate import transitions as T
 
     why_not = why_not or {}
-    records = T.transition_records(results, seed=seed)
+    records = T.transition_records(results, seed=seed, scatter=scatter)
     slopes = T.training_length(records)
     web = S.web_law_evidence(results, seed=seed)
     deff = T.design_effect(results)
     c1 = C.transition_in_ratio(records, results)
-    c2 = C.transition_in_size(results, seed=seed)
+    c2 = C.transition_in_size(results, seed=seed, scatter=scatter)
     c3 = M.longer_training(results, slopes)
     c4 = M.capacity_freed(results)
     c5 = S.critical_ratio_power_law(records, results, web, seed=seed)
