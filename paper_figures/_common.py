@@ -226,3 +226,19 @@ def measured_accuracy_panel(ax, measured: list[dict], rows: list[dict], line_key
     ax.set_ylim(-0.03, 1.03)
     ax.set_title("Measured: mixphase validate")
     ax.legend(title=legend_title, loc="upper left")
+
+
+def fit_power(x, y, predicted: float | None, seed: int = 0) -> dict:
+    """Exponent (median, 90% interval) of ``y = A x^e`` and its band on a grid, by
+    :func:`mixphase.fit.fit_power_law` (for figures that fit measured or simulated points)."""
+    import numpy as np
+
+    from mixphase.fit import fit_power_law
+
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    grid = np.geomspace(x.min(), x.max(), 50)
+    fit = fit_power_law(x, y, ci=0.9, seed=seed, predicted_exponent=predicted)
+    lo, med, hi = fit.band(grid)
+    e = fit.exponent
+    return {"method": "mixphase.fit.fit_power_law (90% interval)", "exponent": e.median,
+            "lower": e.lower, "upper": e.upper, "grid": grid, "line": med, "lo": lo, "hi": hi}  # fmt: skip

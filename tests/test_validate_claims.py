@@ -20,7 +20,7 @@ def planted():
 
 
 def test_transition_records_recover_the_planted_critical_ratios(planted):
-    rows, recs = planted
+    _rows, recs = planted
     fitted = [t for t in recs if t.critical is not None]
     assert len(fitted) >= 4
     for t in fitted:

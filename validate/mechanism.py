@@ -220,6 +220,8 @@ def conservation(records: list, rows: list[dict]) -> list[dict]:
         if t.size in web:
             by_r[0.0] = [web[t.size]]
         means = np.array([np.mean(v) for _, v in sorted(by_r.items())])
+        if not means.mean() > 0:
+            continue  # nothing stored at all: conservation says nothing
         spread = float(np.max(np.abs(means / means.mean() - 1)))
         out.append({"size": t.size, "params": t.params, "ratios": sorted(by_r),
                     "stored_bits": means.round(1).tolist(), "spread": spread,
