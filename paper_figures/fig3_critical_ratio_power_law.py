@@ -64,7 +64,7 @@ def make(out: Path, quick: bool = False, seed: int = 0, validate_results=None) -
     predicted = float(model.ratio_exponent())
     sizes = np.asarray(DEFAULT_MODEL_SIZES)
     claim = load_scaling(validate_results)
-    fig, axes = st.figure(ncols=2 if claim else 1, width=11.0 if claim else 5.6, height=4.0)
+    fig, axes = st.figure(ncols=2 if claim else 1, width=11.0 if claim else 5.6, height=4.2)
     ax = axes[0] if claim else axes
     dense = np.geomspace(sizes.min() / 1.5, sizes.max() * 1.5, 200)
     ax.plot(dense, model.critical_ratio(dense), color=st.color(0), lw=1.8,
@@ -75,8 +75,8 @@ def make(out: Path, quick: bool = False, seed: int = 0, validate_results=None) -
     ax.set_yscale("log")
     ax.set_xlabel("model size N (parameters)")
     ax.set_ylabel("critical mixing ratio $r_c$ (onset)")
-    ax.set_title("Theory (paper's web law, SynBio-320k)")
-    ax.legend(loc="lower left")
+    ax.set_title("Theory: paper's web law, SynBio-320k")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
     st.note(ax, f"odds $r_c/(1-r_c) \\propto N^{{-(\\alpha+1)}}$\nexactly: slope {predicted:.3f}",
             loc="upper right")  # fmt: skip
     rows = [{"source": "theory", "model_size": float(n), "critical_ratio": float(r)}
@@ -95,8 +95,13 @@ def _measured_panel(ax, claim: dict, rows: list[dict]) -> dict:
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("model size N (parameters)")
-    ax.set_ylabel("measured $r_c/(1-r_c)$ (50% point, 90% interval)")
-    ax.set_title("Measured: mixphase validate (synthetic Zipf web)")
+    ax.set_ylabel("measured odds $r_c/(1-r_c)$")
+    ax.set_title("Measured: validate runs, Zipf key-value web")
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: st.size_label(v)))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     if not pts:
         st.note(ax, "no size with a fitted transition", loc="center")
         return {"measured_critical_ratio": {}}
@@ -105,7 +110,7 @@ def _measured_panel(ax, claim: dict, rows: list[dict]) -> dict:
     lo = _odds([p["critical_ratio"]["lower"] for p in pts])
     hi = _odds([p["critical_ratio"]["upper"] for p in pts])
     ax.errorbar(n, med, yerr=[med - lo, hi - med], fmt="s", color=st.color(0), capsize=3,
-                label="measured (seed scatter included)")  # fmt: skip
+                label="50% point, 90% interval (seed scatter included)")  # fmt: skip
     g = np.geomspace(n.min() / 1.2, n.max() * 1.2, 50)
     a0, n0 = np.exp(np.mean(np.log(med))), np.exp(np.mean(np.log(n)))
     web = nums.get("web_law", {})
@@ -122,7 +127,7 @@ def _measured_panel(ax, claim: dict, rows: list[dict]) -> dict:
         ax.plot(g, a0 * (g / n0) ** e["median"], ls=ls, color=st.color(c), lw=1.8,
                 label=f"{label}: {e['median']:.2f} [{e['lower']:.2f}, {e['upper']:.2f}]")  # fmt: skip
         summary[key] = [e["median"], e["lower"], e["upper"]]
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=8, frameon=False)
     st.note(ax, f"verdict (±0.25): {claim.get('verdict')}", loc="lower left")
     rows += [{"source": "validate", "model_size": float(a), "critical_ratio": p["critical_ratio"]["median"],
               "lower": p["critical_ratio"]["lower"], "upper": p["critical_ratio"]["upper"]}

@@ -38,7 +38,7 @@ def _controls(longer, incompressible=1.0, trivial=1.0, web_growth=0.02, seeds=(0
             rows.append(VR.row(size, n, r0, a0 + longer * (1 - a0), seed=s, steps=6000))
             rows.append(VR.row(size, n, r0, trivial, seed=s, extra="|facts=10"))
             if incompressible is not None:
-                rows.append(VR.row(size, n, r0, incompressible, seed=s, extra="|incompressible=1"))
+                rows.append(VR.row(size, n, r0, incompressible, seed=s, extra="|webmode=incompressible"))
     return rows
 
 
@@ -127,11 +127,14 @@ def test_design_plans_three_seeds_near_each_critical_ratio_and_the_length_block(
     steps = {c.steps for c in s3}
     assert steps == {667, 6000} and any(c.ratio == 0 for c in s3)  # web-only at each length
     s4 = D.plan_controls(d, fake)
+    refine_keys = {c.key() for c in s2}
+    bases = [c for c in s4 if c.steps == 2000 and not c.web_facts
+             and c.ratio == min(x.ratio for x in s2 if x.d_model == c.d_model)]  # fmt: skip
+    assert len(bases) == 6 and all(c.key() in refine_keys for c in bases)  # 3 seeds x 2 sizes
     kinds = {("long" if c.steps == 6000 else "facts" if c.web_facts else "base") for c in s4}
     assert kinds == {"long", "facts", "base"}
-    assert D.engine_field("incompressible") is None or any(
-        getattr(c, D.engine_field("incompressible")) for c in s4
-    )
+    inc = D.engine_option("incompressible")
+    assert not inc or sum(all(getattr(c, k) == v for k, v in inc.items()) for c in s4) == 6
     assert D.plan_sweep(d) == s1 and D.plan_refine(d, fake) == s2  # re-planned identically
 
 

@@ -1,13 +1,17 @@
-"""Validation layer: train small GPT-style transformers on SynBio + web-like text.
+"""Validation layer: train small GPT-style transformers on SynBio + a synthetic (Zipf key-value) web.
 
 - :mod:`mixphase.validate.data`    SynBio generator, Zipf-fact web, byte-level text, mixing at ratio r
 - :mod:`mixphase.validate.model`   nanoGPT-style decoder (``GPTConfig``, ``GPT``, FLOPs / MFU)
 - :mod:`mixphase.validate.presets` named presets (``tiny`` CPU, ``small`` / ``base`` GPU)
 - :mod:`mixphase.validate.train`   one run -> ``result.json`` (``RunConfig``, ``train``)
 - :mod:`mixphase.validate.sweep`   resumable sweeps (sizes x ratios), parallel jobs, Ray backend
-- :mod:`mixphase.validate.report`  empirical critical ratios vs the knapsack prediction
-- :mod:`mixphase.validate.claims`  verdicts on the paper's 7 claims and the mechanism (thresholds)
-- :mod:`mixphase.validate.reproduce` ``validate reproduce``: the sweeps and controls the claims need
+- :mod:`mixphase.validate.report`  a sweep vs the knapsack prediction (``validate sweep/report``)
+- :mod:`mixphase.validate.verdicts` the verdict rules (equivalence / non-inferiority) and margins
+- :mod:`mixphase.validate.transitions` per-(size, configuration) transition records
+- :mod:`mixphase.validate.claims`, :mod:`.mechanism`, :mod:`.scaling`, :mod:`.subsampling`
+  the paper's claims and the one mechanism rule
+- :mod:`mixphase.validate.design`  the staged design of ``validate reproduce``
+- :mod:`mixphase.validate.reproduce` ``validate reproduce``: train the stages, judge, report
 
 Heavy imports (torch) happen in the sub-modules; importing this package is cheap.
 """

@@ -9,12 +9,13 @@ same runs and skips the finished ones):
    first one is already >= 0.5, twice the highest if none is), so that every transition has >= 3
    seeds near it and transitions at the edge of the swept ratios are brought inside.
 3. **length** (the training-length block, item 6 of issue 14): at ``length_sizes`` sizes,
-   ``steps x length_factors`` (e.g. 1/3x and 3x) at ``r_c x length_ratio_factors``, plus web-only
-   runs at those steps (stored bits ``M(N, T)``). With an engine that has a WSD schedule
+   ``steps x f`` for ``f`` in ``length_factors`` (1/3x and 3x) at ``r_c f^length_shift x
+   length_ratio_factors`` (centred where ``r_c`` is expected to move: 3x longer training moved
+   ``ln r_c`` by 0.12-0.49 on our sweeps), plus web-only runs at those steps (``M(N, T)``). With an engine that has a WSD schedule
    (``schedule`` field) the block runs WSD, 1x included, so that longer runs branch from a shared
    stable phase.
-4. **controls** (claims 3-4): at the smallest and largest size, ``r_0 = r_c / 1.5`` (a refine
-   ratio, 3 seeds): ``factor`` x steps, ``factor`` x ratio at the base steps (matched exposures),
+4. **controls** (claims 3-4): at the smallest and largest size, ``r_0 = r_c / 1.5`` (``r_c`` from
+   stage 1, so ``r_0`` is a refine ratio with its 3 seeds): ``factor`` x steps, ``factor`` x ratio at the base steps (matched exposures),
    a ``trivial_facts``-fact web and an incompressible web (when the engine has one), each with
    ``control_seeds``.
 5. **groups** (claim 6, full design): every size at ``group_ratio`` with power-law frequency groups.
@@ -22,8 +23,9 @@ same runs and skips the finished ones):
    keep fractions around advise's (:mod:`mixphase.validate.subsampling`) and ``keep_for_80``, x
    ``subsample_seeds``; kept people are a subset of the original people when the engine can.
 
-Fields the training engine may or may not have yet are looked up in :data:`ENGINE_FIELDS`; a stage
-that needs a missing one is left out and the report says so.
+Engine options the training engine may or may not have (WSD, incompressible web) are looked up
+in :data:`ENGINE_FIELDS`; an arm that needs a missing one is left out (the claims then say it was
+not run).
 """
 
 from __future__ import annotations
@@ -38,17 +40,17 @@ from mixphase import runs as R
 from mixphase.validate.presets import get_preset
 from mixphase.validate.train import RunConfig
 
-#: Engine features -> the RunConfig field names that provide them (first present wins).
+#: Engine features -> the RunConfig field and value that ask for them.
 ENGINE_FIELDS = {
-    "schedule": ("schedule",),
-    "incompressible": ("incompressible_web", "web_incompressible", "web_redraw"),
-    "subset": ("keep_people", "people_subset", "keep"),
+    "schedule": ("schedule", "wsd"),  # warmup-stable-decay, longer runs branch from one trunk
+    "incompressible": ("web_mode", "incompressible"),  # web values redrawn at every occurrence
 }
 
 
-def engine_field(feature: str) -> str | None:
-    names = {f.name for f in dataclasses.fields(RunConfig)}
-    return next((n for n in ENGINE_FIELDS[feature] if n in names), None)
+def engine_option(feature: str) -> dict:
+    """``{field: value}`` that asks the engine for ``feature``, or ``{}`` if it has none."""
+    name, value = ENGINE_FIELDS[feature]
+    return {name: value} if name in {f.name for f in dataclasses.fields(RunConfig)} else {}
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,8 @@ class Design:
     length: bool = True
     length_sizes: int = 3
     length_factors: tuple[float, ...] = (1 / 3, 3.0)
-    length_ratio_factors: tuple[float, ...] = (0.35, 0.5, 1 / 1.5, 1.0, 1.5, 2.2, 3.3)
+    length_ratio_factors: tuple[float, ...] = (0.5, 0.7, 1.0, 1.4, 2.0)
+    length_shift: float = -0.3  # expected d ln r_c / d ln T: centres each length's ratios
     control_seeds: tuple[int, ...] = (0, 1, 2)
     factor: int = 3
     trivial_facts: int = 10
@@ -163,15 +166,15 @@ def plan_length(d: Design, rows: list[dict]) -> list[RunConfig]:
         return []
     rc = estimate_critical(rows)
     steps = cfg(d, d_models(d)[0], ratio=0.0).steps
-    sched = engine_field("schedule")
-    extra = {sched: "wsd"} if sched else {}
-    factors = list(d.length_factors) + ([1.0] if sched else [])
+    extra = engine_option("schedule")
+    factors = list(d.length_factors) + ([1.0] if extra else [])
     out = []
     for dm in _spread(sorted(rc), d.length_sizes):
         for f in factors:
             st = max(1, round(steps * f))
             out.append(cfg(d, dm, ratio=0.0, seed=0, steps=st, **extra))
-            out += [cfg(d, dm, ratio=_round(rc[dm] * g), seed=0, steps=st, **extra)
+            centre = rc[dm] * f**d.length_shift
+            out += [cfg(d, dm, ratio=_round(centre * g), seed=0, steps=st, **extra)
                     for g in d.length_ratio_factors]  # fmt: skip
     return out
 
@@ -184,7 +187,7 @@ def plan_controls(d: Design, rows: list[dict]) -> list[RunConfig]:
     rc = estimate_critical(rows)
     if not rc:
         return []
-    inc = engine_field("incompressible")
+    inc = engine_option("incompressible")
     out = []
     for dm in sorted({min(rc), max(rc)}):
         r0 = control_ratio(rc[dm], d)
@@ -196,7 +199,7 @@ def plan_controls(d: Design, rows: list[dict]) -> list[RunConfig]:
                 out.append(cfg(d, dm, ratio=_round(d.factor * r0), seed=s))
             out.append(cfg(d, dm, ratio=r0, seed=s, web_facts=d.trivial_facts))
             if inc:
-                out.append(cfg(d, dm, ratio=r0, seed=s, **{inc: True}))
+                out.append(cfg(d, dm, ratio=r0, seed=s, **inc))
     return out
 
 
@@ -234,11 +237,9 @@ def plan_subsample(d: Design, rows: list[dict]) -> tuple[list[RunConfig], str]:
     k80 = S.keep_for(model, t.params, r0, t.width.median)
     keeps = {best * f for f in d.keep_factors} | ({k80} if math.isfinite(k80) else set())
     people = sorted({min(k - 1, max(1, round(x * k))) for x in keeps})
-    sub = engine_field("subset")
     out = []
-    for n in people:
-        extra = {sub: n} if sub else {"n_people": n}
-        out += [cfg(d, dm, ratio=r0, seed=s, **extra) for s in d.subsample_seeds]
+    for n in people:  # engine 2: the first n people of the set, a subset of the original ones
+        out += [cfg(d, dm, ratio=r0, seed=s, n_people=n) for s in d.subsample_seeds]
     out += [cfg(d, dm, ratio=r0, seed=s) for s in d.subsample_seeds]  # the full set at r0
     return out, ""
 
@@ -248,7 +249,7 @@ __all__ = [
     "Design",
     "cfg",
     "design_for",
-    "engine_field",
+    "engine_option",
     "estimate_critical",
     "plan_controls",
     "plan_groups",

@@ -192,7 +192,7 @@ def reproduce(out: str | os.PathLike, design: Design, *, jobs: int = 1, backend:
         base = rows_of(results, s1 + s2)
         s3 = plan_length(design, base)
         results = stage("length", s3)
-        s4 = plan_controls(design, base)
+        s4 = plan_controls(design, rows_of(results, s1))  # r_0 = a refine ratio
         results = stage("controls", s4)
         results = stage("groups", plan_groups(design))
         s6, why_not["subsampling"] = plan_subsample(design, base)

@@ -2,8 +2,9 @@
 
 Keeping a random fraction ``rho`` of the ``K`` people raises each kept biography's frequency by
 ``1/rho``. Runs whose configuration differs from the main sweep's only in the number of people
-(``people=``; or a kept-subset field) at one size and ratio ``r0`` below the transition form a grid
-of keep fractions (``rho = people / K``; the full set is the main sweep's runs there).
+(``people=``: engine 2 keeps the first ``n`` people, a subset of the original set; older runs
+redrew every name, which the claims note) at one size and ratio ``r0`` below the transition form a
+grid of keep fractions (``rho = people / K``; the full set is the main sweep's runs there).
 
 **The model the claims test** (from :mod:`mixphase.theory` only): the knapsack model of
 :mod:`mixphase.theory.knapsack` with the web-only runs' power law (``alpha``, ``A`` per training
@@ -50,7 +51,7 @@ def keep_grid(rows: list[dict]) -> dict | None:
         if R.ratio_of(r) <= 0 or R.config_id(r) == main:
             continue
         diff = R.differences(r, main)
-        if diff and all(k == "people" or "keep" in k or "subset" in k for k in diff):
+        if diff and set(diff) == {"people"}:
             sub.setdefault((str(r["size"]), R.ratio_of(r)), []).append(r)
     if not sub:
         return None
@@ -62,7 +63,8 @@ def keep_grid(rows: list[dict]) -> dict | None:
     keeps: dict[float, list[dict]] = {1.0: full}
     for r in rs:
         keeps.setdefault(r["n_people"] / k, []).append(r)
-    subset = any("keep" in f or "subset" in f for r in rs for f in R.differences(r, main))
+    # engine 2 keeps the first n people of the set (a subset); older runs redrew every name
+    subset = all(int(r.get("engine_version", 1)) >= 2 for r in rs)
     return {"size": size, "params": int(full[0]["params"]), "ratio": ratio, "K": k,
             "keeps": dict(sorted(keeps.items())), "subset": subset}  # fmt: skip
 

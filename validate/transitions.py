@@ -49,15 +49,15 @@ MIN_RUNS, MIN_RATIOS = 4, 3
 def stored_bits(row: dict) -> dict[str, float]:
     """``{total, web, bio}`` bits stored by a run (exact-match counting).
 
-    Uses the run's own ``stored_bits_web`` / ``stored_bits_bio`` when present; else web facts
-    learned x bits per web fact, and bio accuracy x people x bits per biography.
+    Uses the run's own ``bits_stored_web`` / ``bits_stored_bio`` when present (engine 2); else web
+    facts learned x bits per web fact, and bio accuracy x people x bits per biography.
     """
-    web = row.get("stored_bits_web")
+    web = row.get("bits_stored_web", row.get("stored_bits_web"))
     if web is None:
         web = float(row.get("web_facts_learned", 0.0) or 0.0) * float(
             row.get("bits_per_web_fact", 0.0) or 0.0
         )
-    bio = row.get("stored_bits_bio")
+    bio = row.get("bits_stored_bio", row.get("stored_bits_bio"))
     if bio is None:
         bio = (
             float(row.get("memorization_accuracy", 0.0))
@@ -77,6 +77,9 @@ def schedule(row: dict) -> str:
 
 
 def n_attributes(row: dict) -> int:
+    """Scored answers per person: attributes x templates (engine 2), else attributes."""
+    if row.get("bio_prompts_per_person"):
+        return int(row["bio_prompts_per_person"])
     if row.get("n_attributes"):
         return int(row["n_attributes"])
     per = row.get("per_attribute")

@@ -1,4 +1,4 @@
-"""``mixphase validate``: train small transformers on SynBio + web-like text to test the theory."""
+"""``mixphase validate``: train small transformers on SynBio + a synthetic web to test the theory."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ class _RunResult(dict):
 
 @click.group()
 def validate() -> None:
-    """Train small GPT-style transformers on SynBio mixed with web-like text."""
+    """Train small GPT-style transformers on SynBio mixed with a synthetic web (Zipf key-value facts)."""
 
 
 @validate.command("run")
