@@ -31,7 +31,8 @@ after the last crossing (a clean head), both methods return the same item.
 (nonparametric bootstrap, seeded) and reruns the walk; :func:`threshold_slope` does so per
 model size and refits the log-log slope of the threshold against model size (ordinary least
 squares), which is what ``mixphase predict threshold-popularity --size-col`` and figure 4
-report. Both are percentile intervals.
+report. Both are percentile intervals of item-resampling noise; when facts share popularities in
+groups the threshold moves in group steps, a coarseness the interval does not include.
 
 The estimate is scale-free: for power-law popularities a sharp capacity threshold moves the
 returned value by a constant factor, so its log-log slope in model size is the threshold's.
