@@ -52,9 +52,9 @@ def test_intervals_cover_planted_seed_scatter():
     """Planted sd(ln r_c) = 0.12 between runs, icc 0.15 within people (design effect 1.6): the
     90% interval of r_c covers ~90% with the scatter in the likelihood; the binomial that counts
     every answer as independent covers far less (its intervals are ~3x too narrow)."""
-    cov, width = _coverage(50, scatter=0.12, design_effect=1.6)
-    assert 0.82 <= cov <= 0.98, cov
-    cov_plain, width_plain = _coverage(20)
+    cov, width = _coverage(40, scatter=0.12, design_effect=1.6)
+    assert 0.8 <= cov <= 0.98, cov  # 200 replicates: 0.885 (benchmarks/fit_transition_coverage.py)
+    cov_plain, width_plain = _coverage(10)
     assert cov_plain < 0.6 and width_plain < width / 2
 
 

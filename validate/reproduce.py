@@ -154,8 +154,11 @@ def _run_summary(r: dict) -> dict:
 
 
 def reproduce(out: str | os.PathLike, design: Design, *, jobs: int = 1, backend: str = "local",
-              echo: Callable[[str], None] | None = None, train: bool = True) -> ReproduceReport:  # fmt: skip
-    """Run (or reuse) every stage, judge the claims, write report.json, report.md, figures."""
+              echo: Callable[[str], None] | None = None, train: bool = True,
+              execution: dict | None = None) -> ReproduceReport:  # fmt: skip
+    """Run (or reuse) every stage, judge the claims, write report.json, report.md, figures.
+
+    ``execution``: options of :func:`mixphase.validate.sweep.execute` (``ensemble``, ...)."""
     t0 = time.perf_counter()
     out = Path(out)
     echo = echo or (lambda s: None)
@@ -180,7 +183,7 @@ def reproduce(out: str | os.PathLike, design: Design, *, jobs: int = 1, backend:
             elif "already done" in msg:
                 echo(f"{name}: {msg}")
 
-        return execute(uniq, out, jobs=jobs, backend=backend, echo=progress)
+        return execute(uniq, out, jobs=jobs, backend=backend, echo=progress, **(execution or {}))
 
     why_not: dict = {}
     results = read_results(out / RESULTS)

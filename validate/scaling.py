@@ -185,7 +185,7 @@ def threshold_frequency(grouped: list[dict], web: dict, target: float = 0.8, n_f
     for size, rs in R.by_size([r for r in grouped if "bio_correct_by_person" in r]).items():
         xs, ys = [], []
         for r in rs:  # seeds: all items pooled
-            a = r["n_attributes"]
+            a = r.get("bio_prompts_per_person", r["n_attributes"])  # attributes x templates
             for k, e in zip(r["bio_correct_by_person"], r["person_exposures"], strict=True):
                 xs += [e] * a
                 ys += [1] * k + [0] * (a - k)
