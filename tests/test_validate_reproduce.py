@@ -38,7 +38,9 @@ def _controls(longer, incompressible=1.0, trivial=1.0, web_growth=0.02, seeds=(0
             rows.append(VR.row(size, n, r0, a0 + longer * (1 - a0), seed=s, steps=6000))
             rows.append(VR.row(size, n, r0, trivial, seed=s, extra="|facts=10"))
             if incompressible is not None:
-                rows.append(VR.row(size, n, r0, incompressible, seed=s, extra="|webmode=incompressible"))
+                rows.append(
+                    VR.row(size, n, r0, incompressible, seed=s, extra="|webmode=incompressible")
+                )
     return rows
 
 
@@ -125,10 +127,13 @@ def test_design_plans_three_seeds_near_each_critical_ratio_and_the_length_block(
         assert len({c.ratio for c in near}) == 3 and len(near) == 9  # 3 ratios x 3 seeds
     s3 = D.plan_length(d, fake)
     steps = {c.steps for c in s3}
-    assert steps == {667, 6000} and any(c.ratio == 0 for c in s3)  # web-only at each length
+    wsd = D.engine_option("schedule")  # with WSD the block has its own 1x (all lengths branch)
+    assert steps == ({667, 2000, 6000} if wsd else {667, 6000})
+    assert sum(c.ratio == 0 for c in s3) == 3 * len(steps)  # web-only at each length
+    assert all(getattr(c, k) == v for c in s3 for k, v in wsd.items())
     s4 = D.plan_controls(d, fake)
     refine_keys = {c.key() for c in s2}
-    bases = [c for c in s4 if c.steps == 2000 and not c.web_facts
+    bases = [c for c in s4 if c.steps == 2000 and not c.web_facts and "webmode" not in c.key()
              and c.ratio == min(x.ratio for x in s2 if x.d_model == c.d_model)]  # fmt: skip
     assert len(bases) == 6 and all(c.key() in refine_keys for c in bases)  # 3 seeds x 2 sizes
     kinds = {("long" if c.steps == 6000 else "facts" if c.web_facts else "base") for c in s4}

@@ -230,21 +230,35 @@ def conservation(records: list, rows: list[dict]) -> list[dict]:
 
 
 def web_growth(rows: list[dict]) -> list[dict]:
-    """Per size: growth of the web-only runs' stored bits between the main steps and ~3x steps."""
-    main = R.main_config(rows)
-    base = {str(r["size"]): r for r in R.web_only_rows(rows)}
-    out = []
+    """Per size and schedule: growth of the web-only runs' stored bits over ~3x steps.
+
+    Web-only runs are grouped by configuration without ``steps`` (so the WSD length block and
+    cosine 3x runs each compare within their own schedule); every pair of lengths whose ratio is
+    2-4.5 counts, preferring pairs that start at the main sweep's steps.
+    """
+    main_steps = next((r["steps"] for r in R.main_sweep_rows(rows)), None)
+    fams: dict[tuple[str, str], dict[int, list[float]]] = {}
     for r in rows:
-        if R.ratio_of(r) != 0 or str(r["size"]) not in base:
+        if R.ratio_of(r) != 0:
             continue
-        a = arm_of(r, main)
-        if a is None or a[0] != "longer":
-            continue
-        b = stored_bits(base[str(r["size"])])["web"]
-        g = stored_bits(r)["web"] / b - 1 if b > 0 else float("inf")
-        out.append({"size": str(r["size"]), "params": r["params"], "factor": a[1],
-                    "stored_bits_web": [b, stored_bits(r)["web"]], "growth": g,
-                    "small": g < WEB_GROWTH_MAX})  # fmt: skip
+        base = "|".join(p for p in R.config_id(r).split("|") if not p.startswith("steps="))
+        fams.setdefault((base, str(r["size"])), {}).setdefault(int(r["steps"]), []).append(
+            stored_bits(r)["web"]
+        )
+    out = []
+    for (base, size), by_steps in fams.items():
+        steps = sorted(by_steps)
+        for i, t0 in enumerate(steps):
+            for t1 in steps[i + 1 :]:
+                if not 2.0 <= t1 / t0 <= 4.5:
+                    continue
+                b0, b1 = float(np.mean(by_steps[t0])), float(np.mean(by_steps[t1]))
+                g = b1 / b0 - 1 if b0 > 0 else float("inf")
+                out.append({"size": size, "config": base, "steps": [t0, t1], "factor": t1 / t0,
+                            "stored_bits_web": [b0, b1], "growth": g,
+                            "from_main_steps": t0 == main_steps, "small": g < WEB_GROWTH_MAX})  # fmt: skip
+    if any(g["from_main_steps"] for g in out):
+        out = [g for g in out if g["from_main_steps"]]
     return out
 
 
