@@ -125,7 +125,6 @@ def _closure_verdict(cl: list[float]) -> str:
 def longer_training(rows: list[dict], slopes: list[dict] | None = None) -> V.Claim:
     cid = CLAIM_IDS[2]
     per, verdicts = [], []
-    by_rc = {(str(r["size"]), R.ratio_of(r)): r for r in R.main_sweep_rows(rows)}
     for size, p in _point_for(control_points(rows), "longer").items():
         cl = closures(p)
         v = _closure_verdict(cl)
@@ -138,7 +137,6 @@ def longer_training(rows: list[dict], slopes: list[dict] | None = None) -> V.Cla
                     "matched_exposures_higher_ratio": _part(matched) if matched else None,
                     "gap_closed_per_seed": cl, "verdict": v})  # fmt: skip
         verdicts.append(v)
-    del by_rc
     tl = []
     for s in slopes or []:
         j = V.equivalence(s["draws"], V.MARGINS["ln_rc_per_ln_steps"].value)

@@ -27,8 +27,6 @@ ratios) are left out, never interpolated. Verdict: equivalence within ±0.25 (``
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from mixphase import runs as R
@@ -219,10 +217,6 @@ def threshold_frequency(grouped: list[dict], web: dict, target: float = 0.8, n_f
         return V.Claim(cid, V.NOT_TESTED, nums, txt + "; no prediction (no web-only runs)")
     nums["judged_against"] = against
     return V.Claim(cid, j.verdict, nums, txt)
-
-
-def finite(x) -> bool:
-    return x is not None and isinstance(x, int | float) and math.isfinite(x)
 
 
 __all__ = ["critical_ratio_power_law", "local_exponent_draws", "threshold_frequency",
