@@ -135,6 +135,8 @@ def transition_in_size(rows: list[dict], seed: int = 0, scatter: float | str = "
     main = R.main_sweep_rows(rows)
     if len({r["size"] for r in main}) < 3:
         return V.not_tested(cid, f"needs at least 3 sizes, have {len({r['size'] for r in main})}")
+    if not any(r["memorization_accuracy"] >= LEARNED for r in main):
+        return V.not_tested(cid, f"no run of the main sweep reaches {LEARNED}: nothing learned")
     per, todo = [], []
     for ratio in sorted({R.ratio_of(r) for r in main}):
         rs = sorted([r for r in main if R.ratio_of(r) == ratio], key=lambda r: r["params"])

@@ -6,7 +6,9 @@ differs from the main sweep's only in ``steps`` is a longer (or shorter) run; on
 override is a trivial web; one whose configuration names an incompressible web (values redrawn at
 every occurrence: nothing to store, the same gradient competition) is the incompressible control.
 The **control point** of a size is the highest swept ratio whose base accuracy (main sweep, seed
-mean) is below 0.5 and that has the control in question.
+mean) is below 0.5 and that has the control in question, at a size whose main sweep reaches 0.8
+at some ratio (below a transition that exists; where nothing is learned at all a control says
+nothing).
 
 3. ``longer_training_does_not_help``: at each control point, per seed (a longer run paired with
    the base run of its seed, else the base mean), the share of the gap to full memorisation that
@@ -75,10 +77,11 @@ def control_points(rows: list[dict]) -> list[dict]:
         a = arm_of(r, main)
         if a is not None:
             arms.setdefault(key, {}).setdefault(a[0], []).append(r)
+    learned = {k[0] for k, b in base.items() if acc(b) >= LEARNED}  # sizes with a transition
     out = []
     for key, by_arm in arms.items():
         b = base.get(key)
-        if b and acc(b) < BELOW:
+        if b and acc(b) < BELOW and key[0] in learned:
             out.append({"size": key[0], "params": b[0]["params"], "ratio": key[1], "base": b,
                         "arms": by_arm})  # fmt: skip
     return sorted(out, key=lambda p: (p["params"], p["ratio"]))

@@ -94,7 +94,8 @@ def figures(rep, out) -> list[str]:
     ax.set(xscale="log", xlabel="mixing ratio r (token share of biographies)",
            ylabel="biography accuracy (exact match)",
            title="Claim 1: transition in ratio (points: runs; bars: r_c, 90%)")  # fmt: skip
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    if ax.lines:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     st.save(fig, out, "fig_ratio")
     written.append("fig_ratio.png")
 
@@ -104,7 +105,8 @@ def figures(rep, out) -> list[str]:
     ax.set(xscale="log", xlabel="parameters", ylabel="biography accuracy (exact match)",
            title="Claim 2: transition in model size (seed means)")  # fmt: skip
     st.params_axis(ax)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    if ax.lines:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     st.save(fig, out, "fig_size")
     written.append("fig_size.png")
 
