@@ -19,6 +19,7 @@ by temperature) on the same ranks, which :mod:`mixphase.theory.mixture` mixes wi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,8 +66,10 @@ def _coverage(exponent: float, n_samples: float, n_items: int) -> int:
     if not np.isfinite(n_samples) or n_samples < 1:
         raise MixphaseInputError(f"synthetic samples must be >= 1, got {n_samples!r}")
     z = float(np.sum(np.arange(1, int(n_items) + 1, dtype=float) ** (-exponent)))
-    k = int(np.floor((n_samples / z) ** (1.0 / exponent)))
-    return int(np.clip(k, 1, n_items))
+    log_k = math.log(n_samples / z) / exponent  # in logs: (n/z)^(1/exponent) overflows for small
+    if log_k >= math.log(n_items):  # exponents (high temperatures)
+        return int(n_items)
+    return int(np.clip(math.floor(math.exp(log_k)), 1, n_items))
 
 
 def cutoff_from_temperature(

@@ -43,7 +43,8 @@ class WebLaw:
     def loss(self, n_params) -> np.ndarray | float:
         """Web loss per token at ``n_params`` parameters, in ``loss_unit``."""
         n = np.asarray(n_params, dtype=float)
-        out = self.E + self.A * (n / self.size_unit) ** (-self.alpha)
+        with np.errstate(over="ignore", divide="ignore"):  # N -> 0: the loss goes to +inf
+            out = self.E + self.A * (n / self.size_unit) ** (-self.alpha)
         return out if out.ndim else float(out)
 
     def in_capacity_bits(self, bits_per_param: float) -> tuple[float, float, float]:
