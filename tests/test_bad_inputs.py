@@ -132,3 +132,16 @@ def test_bad_input(line, expect, tmp_path, monkeypatch):
     assert res.stdout == "", f"stdout: {res.stdout[:300]}"
     assert snapshot(tmp_path) == before, "the working folder changed"
     assert _device_state(argv) == devices, "a device was replaced"
+
+
+# Bases that run in a few seconds: each must succeed, so a generated row fails for its bad option.
+QUICK_BASES = [k for k in BASES if k.split()[0] in ("predict", "simulate", "advise", "fit")]
+
+
+@pytest.mark.parametrize("path", QUICK_BASES)
+def test_bases_run_cleanly(path, tmp_path, monkeypatch):
+    make_workdir(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    res = run_cli(BASES[path])
+    assert not res.error, res.error
+    assert res.code == 0, res.stderr
