@@ -89,6 +89,7 @@ def Count(low: int = 1, high: int | None = None, reason: str = "") -> Number:
 # Shared ranges: bounds where overflow or memory would otherwise fail later, with the reason.
 FRACTION = Number(float, 0, 1, low_open=True, high_open=True)  # strictly inside (0, 1)
 RATIO = Number(float, 1e-12, 1, high_open=True)  # a mixing ratio (below 1e-12: nothing to mix)
+TEMPERATURE = Number(float, 1e-3, 1e3)  # a generator's sampling temperature
 REAL_SHARE = Number(float, 1e-12, 1)  # the real share pi of a mixture (|S|/pi must stay finite)
 SHARE = Number(float, 0, 1, low_open=True)  # (0, 1]
 PROBABILITY = Number(float, 0, 1)  # [0, 1]
@@ -162,6 +163,12 @@ def emit(result: Any, as_json: bool) -> None:
         click.echo(dumps(result))
     else:
         click.echo(str(result))
+
+
+def warn(message: str | None) -> None:
+    """Print ``mixphase: warning: MESSAGE`` on stderr (nothing for None): stdout stays clean."""
+    if message:
+        click.echo(f"mixphase: warning: {message}", err=True)
 
 
 def positive(name: str, value: float | None) -> float | None:

@@ -16,10 +16,10 @@ from mixphase.cli._common import (
     ITEMS_REASON,
     REAL_SHARE,
     SHARE,
+    TEMPERATURE,
     Count,
     NonNegative,
     Number,
-    Positive,
     open_unit,
     positive,
 )
@@ -153,13 +153,21 @@ def truncation_options(func: Callable) -> Callable:
         click.option("--top-p", type=SHARE, help="Generator's top-p (nucleus) threshold."),
         click.option(
             "--temperature",
-            type=Positive(1e6),
+            type=TEMPERATURE,
             help="Generator temperature (with --synthetic-samples, default 1e6).",
         ),
         click.option(
             "--synthetic-samples",
             type=Number(float, 1, 1e18),
             help="Number of synthetic samples drawn from the generator.",
+        ),
+        click.option(
+            "--sample-rule",
+            type=click.Choice(["support-mass", "support-count", "occurrence"]),
+            default="support-mass",
+            show_default=True,
+            help="How a sample count becomes a cutoff: the rank with the expected support's "
+            "mass, its expected size, or >= 1 expected occurrence (docs/theory.md §2.1).",
         ),
         click.option(
             "--n-items",
@@ -171,11 +179,13 @@ def truncation_options(func: Callable) -> Callable:
     ]
 
     @functools.wraps(func)
-    def wrapper(*args, cutoff, top_p, temperature, synthetic_samples, n_items, **kwargs):
+    def wrapper(*args, cutoff, top_p, temperature, synthetic_samples, sample_rule, n_items,
+                **kwargs):  # fmt: skip
         from mixphase.theory.truncation import Truncation
 
         check_cutoff(cutoff, n_items)
-        kwargs["truncation"] = Truncation(cutoff, top_p, temperature, synthetic_samples)
+        kwargs["truncation"] = Truncation(cutoff, top_p, temperature, synthetic_samples,
+                                          sample_rule)  # fmt: skip
         kwargs["n_items"] = n_items
         return func(*args, **kwargs)
 

@@ -24,6 +24,7 @@ from mixphase.cli._common import (
     RATIO,
     REAL_SHARE,
     SHARE,
+    TEMPERATURE,
     TOKENS,
     Count,
     NonNegative,
@@ -229,7 +230,7 @@ def _knowledge(ctx: click.Context, knowledge, s1: float | None):
 @click.option("--top-p", type=SHARE, help="Generator's top-p (nucleus) threshold.")
 @click.option(
     "--temperature",
-    type=Positive(1e6),
+    type=TEMPERATURE,
     help="Generator temperature (with --synthetic-samples, default 1e6).",
 )
 @click.option(

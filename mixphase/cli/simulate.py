@@ -27,6 +27,7 @@ from mixphase.cli._common import (
     json_option,
     seed_option,
     want_json,
+    warn,
 )
 from mixphase.cli._options import knapsack_options, mixture_options
 from mixphase.errors import MixphaseInputError
@@ -335,4 +336,5 @@ def mixture_curve_cmd(beta, real_share, truncation, n_items, sizes, n_sizes, dec
             sampler=sampler, workers=workers, progress=_progress(progress),
         )  # fmt: skip
         files = _write(result, out, plot_path, aggregate=aggregate)
+    warn(result.breakpoints.warning)
     _print(result, files, as_json)
