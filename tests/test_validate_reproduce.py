@@ -143,6 +143,22 @@ def test_design_plans_three_seeds_near_each_critical_ratio_and_the_length_block(
     assert D.plan_sweep(d) == s1 and D.plan_refine(d, fake) == s2  # re-planned identically
 
 
+def test_the_quick_design_fits_its_budget_with_three_seeds_near_each_transition():
+    d = D.design_for("tiny", quick=True)
+    s1 = D.plan_sweep(d)
+    fake = [{"key": c.key(), "d_model": c.d_model, "ratio": c.ratio,
+             "memorization_accuracy": float(c.ratio >= 0.04 * 16 / c.d_model)} for c in s1]  # fmt: skip
+    plan = s1 + D.plan_refine(d, fake) + D.plan_length(d, fake) + D.plan_controls(d, fake)
+    assert D.cost(plan, 2000) + 6 <= D.QUICK_BUDGET  # + the subsampling grid (<= 6 units)
+    counts: dict = {}
+    for c in plan:
+        if c.steps == 2000 and c.ratio > 0 and not c.web_facts and "webmode" not in c.key():
+            counts.setdefault((c.d_model, c.ratio), set()).add(c.seed)
+    for dm, (lo, hi) in D.bracketing(fake).items():
+        assert len(counts[(dm, lo)]) == len(counts[(dm, hi)]) == 3
+    assert {c.steps for c in plan} == {667, 2000, 6000}
+
+
 FAST = {"steps": 12, "batch_size": 8, "warmup": 2, "log_every": 0, "web_facts": 200,
         "n_people": 6, "device": "cpu"}  # fmt: skip
 

@@ -7,15 +7,17 @@ same runs and skips the finished ones):
 2. **refine**: per size, ``refine_seeds`` seeds at ``r_c x refine_factors`` (``r_c`` estimated from
    stage 1: the 0.5 crossing of the seed means, log-interpolated; half the lowest ratio if the
    first one is already >= 0.5, twice the highest if none is), so that every transition has >= 3
-   seeds near it and transitions at the edge of the swept ratios are brought inside.
+   seeds near it and transitions at the edge of the swept ratios are brought inside. The quick
+   design adds 2 seeds at the two swept ratios around ``r_c`` instead.
 3. **length** (the training-length block, item 6 of issue 14): at ``length_sizes`` sizes,
    ``steps x f`` for ``f`` in ``length_factors`` (1/3x and 3x) at ``r_c f^length_shift x
    length_ratio_factors`` (centred where ``r_c`` is expected to move: 3x longer training moved
    ``ln r_c`` by 0.12-0.49 on our sweeps), plus web-only runs at those steps (``M(N, T)``). With an engine that has a WSD schedule
    (``schedule`` field) the block runs WSD, 1x included, so that longer runs branch from a shared
    stable phase.
-4. **controls** (claims 3-4): at the smallest and largest size, ``r_0 = r_c / 1.5`` (``r_c`` from
-   stage 1, so ``r_0`` is a refine ratio with its 3 seeds): ``factor`` x steps, ``factor`` x ratio at the base steps (matched exposures),
+4. **controls** (claims 3-4): at the smallest and largest size (quick: the largest), ``r_0`` just
+   below ``r_c`` (a refine ratio, so the base has its 3 seeds), plus a web-only run at ``factor``
+   x steps (the mechanism's stored-bits growth): ``factor`` x steps, ``factor`` x ratio at the base steps (matched exposures),
    a ``trivial_facts``-fact web and an incompressible web (when the engine has one), each with
    ``control_seeds``.
 5. **groups** (claim 6, full design): every size at ``group_ratio`` with power-law frequency groups.
@@ -61,6 +63,7 @@ class Design:
     d_models: tuple[int, ...] | None = None
     ratios: tuple[float, ...] | None = None
     seeds: tuple[int, ...] = (0,)
+    refine: str = "around"  # "around": r_c x refine_factors; "bracket": the swept ratios around r_c
     refine_seeds: tuple[int, ...] = (0, 1, 2)
     refine_factors: tuple[float, ...] = (1 / 1.5, 1.0, 1.5)
     length: bool = True
@@ -68,7 +71,11 @@ class Design:
     length_factors: tuple[float, ...] = (1 / 3, 3.0)
     length_ratio_factors: tuple[float, ...] = (0.5, 0.7, 1.0, 1.4, 2.0)
     length_shift: float = -0.3  # expected d ln r_c / d ln T: centres each length's ratios
+    wsd: bool = True  # the block runs WSD (1x included) where the engine has it
+    control_sizes: str = "ends"  # "ends": smallest and largest size; "largest": the largest only
     control_seeds: tuple[int, ...] = (0, 1, 2)
+    trivial_seeds: tuple[int, ...] = (0, 1, 2)
+    matched: bool = True  # the factor x ratio run at the base steps (reported, not judged)
     factor: int = 3
     trivial_facts: int = 10
     groups: bool = False
@@ -85,11 +92,19 @@ class Design:
         return asdict(self)
 
 
+#: The quick CPU design's budget in 2000-step run units: the ensemble trainer gains only ~1.15x on
+#: 2 CPU cores (BENCHMARKS.md), a tiny run costs ~45-55 CPU s, so 25 minutes on 2 cores hold ~55.
+QUICK_BUDGET = 55
+
+
 def design_for(preset: str, quick: bool, seeds: int = 1, **overrides) -> Design:
     get_preset(preset)
     s = tuple(range(seeds))
-    if quick:
-        return Design(preset, seeds=s, overrides=overrides)
+    if quick:  # fits QUICK_BUDGET: every element of the full design, each at its smallest
+        return Design(preset, seeds=s, refine="bracket", refine_seeds=(1, 2),
+                      length_factors=(1 / 3,), control_sizes="largest", control_seeds=(0, 1),
+                      trivial_seeds=(0,), matched=False, subsample_seeds=(0,),
+                      keep_factors=(0.6, 1.0, 1.6), wsd=False, overrides=overrides)  # fmt: skip
     extra = (16, 24, 32, 48, 64, 96) if preset == "small" else None
     return Design(preset, d_models=extra, seeds=s, groups=True, subsample_seeds=(0, 1, 2),
                   overrides=overrides)  # fmt: skip
@@ -146,8 +161,33 @@ def plan_sweep(d: Design) -> list[RunConfig]:
             for s in d.seeds]  # fmt: skip
 
 
+def bracketing(rows: list[dict]) -> dict[int, tuple[float, float]]:
+    """``{d_model: (r_lo, r_hi)}``: the swept ratios around the 0.5 crossing of the seed means."""
+    by: dict[int, dict[float, list[float]]] = {}
+    for r in rows:
+        if R.ratio_of(r) > 0:
+            by.setdefault(r["d_model"], {}).setdefault(R.ratio_of(r), []).append(
+                r["memorization_accuracy"]
+            )
+    out = {}
+    for dm, pts in by.items():
+        xs = sorted(pts)
+        up = [x for x in xs if np.mean(pts[x]) >= 0.5]
+        if up and up[0] != xs[0]:
+            out[dm] = (xs[xs.index(up[0]) - 1], up[0])
+    return out
+
+
 def plan_refine(d: Design, sweep_rows: list[dict]) -> list[RunConfig]:
+    """Stage 2: seeds near each ``r_c`` (``refine="around"``: new ratios ``r_c x refine_factors``;
+    ``"bracket"``: more seeds at the two swept ratios around it, or around the estimate where the
+    transition sits at an edge of the sweep)."""
     rc = estimate_critical(sweep_rows)
+    if d.refine == "bracket":
+        br = bracketing(sweep_rows)
+        pts = {dm: br.get(dm) or (_round(rc[dm] / 1.5), _round(rc[dm] * 1.5)) for dm in rc}
+        return [cfg(d, dm, ratio=r, seed=s) for dm in d_models(d) if dm in pts
+                for r in pts[dm] for s in d.refine_seeds]  # fmt: skip
     return [cfg(d, dm, ratio=_round(rc[dm] * f), seed=s) for dm in d_models(d) if dm in rc
             for f in d.refine_factors for s in d.refine_seeds]  # fmt: skip
 
@@ -166,7 +206,7 @@ def plan_length(d: Design, rows: list[dict]) -> list[RunConfig]:
         return []
     rc = estimate_critical(rows)
     steps = cfg(d, d_models(d)[0], ratio=0.0).steps
-    extra = engine_option("schedule")
+    extra = engine_option("schedule") if d.wsd else {}
     factors = list(d.length_factors) + ([1.0] if extra else [])
     out = []
     for dm in _spread(sorted(rc), d.length_sizes):
@@ -179,28 +219,41 @@ def plan_length(d: Design, rows: list[dict]) -> list[RunConfig]:
     return out
 
 
-def control_ratio(rc: float, d: Design) -> float:
-    return _round(rc * min(d.refine_factors))
+def control_ratio(dm: int, rc: dict, sweep_rows: list[dict], d: Design) -> float:
+    """``r_0``: the refine ratio just below ``r_c`` (so the base runs have the refine seeds)."""
+    if d.refine == "bracket":
+        br = bracketing(sweep_rows).get(dm)
+        return br[0] if br else _round(rc[dm] / 1.5)
+    return _round(rc[dm] * min(d.refine_factors))
 
 
-def plan_controls(d: Design, rows: list[dict]) -> list[RunConfig]:
-    rc = estimate_critical(rows)
+def plan_controls(d: Design, sweep_rows: list[dict]) -> list[RunConfig]:
+    """Stage 4 from the sweep rows (stage 1): base, ``factor`` x steps, matched, trivial and
+    incompressible webs at ``r_0``, and a web-only run at ``factor`` x steps (stored bits ``M``)."""
+    rc = estimate_critical(sweep_rows)
     if not rc:
         return []
     inc = engine_option("incompressible")
+    sizes = {max(rc)} if d.control_sizes == "largest" else {min(rc), max(rc)}
     out = []
-    for dm in sorted({min(rc), max(rc)}):
-        r0 = control_ratio(rc[dm], d)
+    for dm in sorted(sizes):
+        r0 = control_ratio(dm, rc, sweep_rows, d)
         steps = cfg(d, dm, ratio=r0).steps
+        out.append(cfg(d, dm, ratio=0.0, seed=0, steps=d.factor * steps))
         for s in d.control_seeds:
             out.append(cfg(d, dm, ratio=r0, seed=s))  # the base (main configuration)
             out.append(cfg(d, dm, ratio=r0, seed=s, steps=d.factor * steps))
-            if d.factor * r0 < 1:
+            if d.matched and d.factor * r0 < 1:
                 out.append(cfg(d, dm, ratio=_round(d.factor * r0), seed=s))
-            out.append(cfg(d, dm, ratio=r0, seed=s, web_facts=d.trivial_facts))
             if inc:
                 out.append(cfg(d, dm, ratio=r0, seed=s, **inc))
+        out += [cfg(d, dm, ratio=r0, seed=s, web_facts=d.trivial_facts) for s in d.trivial_seeds]
     return out
+
+
+def cost(runs: list[RunConfig], unit_steps: int) -> float:
+    """Run units of a plan: steps / ``unit_steps`` summed over distinct runs (size ignored)."""
+    return sum(c.steps for c in {c.key(): c for c in runs}.values()) / unit_steps
 
 
 def plan_groups(d: Design) -> list[RunConfig]:

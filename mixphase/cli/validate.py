@@ -273,8 +273,8 @@ def presets_cmd(as_json) -> None:
 @click.option(
     "--quick",
     is_flag=True,
-    help="The CPU design (tiny preset; every claim but 6; < 25 min on 2 cores with the ensemble "
-    "trainer).",
+    help="The CPU design (tiny preset; every claim but 6; ~55 two-thousand-step runs, budgeted "
+    "for 25 min on 2 cores).",
 )
 @click.option(
     "--preset", "-p", default=None, help="Preset (default: tiny with --quick, small otherwise)."
