@@ -18,10 +18,13 @@ from mixphase.records import dumps
 file_arg = click.argument("path", type=click.Path(path_type=Path))
 ci_option = click.option("--ci", type=float, default=0.9, show_default=True,
                          help="Level of the central credible intervals.")  # fmt: skip
-x_col_option = click.option("--x-col", default="x", show_default=True,
-                            help="Column of x (e.g. 'Step' in a TensorBoard/W&B CSV export).")  # fmt: skip
-curve_col_option = click.option("--curve-col", default="curve", show_default=True,
-                                help="Column naming the curve (fit each curve separately).")  # fmt: skip
+x_col_option = click.option("--x-col", default=None,
+                            help="Column (or TensorBoard scalar tag) of x. Default: 'x', else a "
+                            "step column (step, _step, global_step; a TensorBoard run's step).")  # fmt: skip
+curve_col_option = click.option("--curve-col", default=None,
+                                help="Column naming the curve (fit each curve separately). "
+                                "Default: 'curve' or 'run' when present; TensorBoard and W&B "
+                                "runs are curves.")  # fmt: skip
 plot_option = click.option("--plot", "plot_path", type=click.Path(path_type=Path),
                            help="Write a figure (PNG/PDF/SVG by extension).")  # fmt: skip
 save_option = click.option("--save", "save_path", type=click.Path(path_type=Path),
@@ -50,7 +53,11 @@ def _check_sampler(draws, tune, chains):
 
 @click.group()
 def fit() -> None:
-    """Bayesian fits of breakpoints, phase transitions and power laws (CSV or JSONL input)."""
+    """Bayesian fits of breakpoints, phase transitions and power laws.
+
+    Input: CSV/TSV, JSON/JSONL, Parquet, a TensorBoard event folder or a W&B export (see
+    docs/inputs.md); each run or curve is fitted separately.
+    """
 
 
 def _suffixed(path: Path, curve: str, several: bool) -> Path:
@@ -119,7 +126,8 @@ def _fit_each(curves: dict, fit_one) -> list:
 @click.option("--noise", type=click.Choice(["normal", "student_t"]), default="normal",
               show_default=True, help="Noise on log y (student_t needs --engine pymc).")  # fmt: skip
 @x_col_option
-@click.option("--y-col", default="y", show_default=True, help="Column of y (e.g. 'Value').")
+@click.option("--y-col", default="y", show_default=True,
+              help="Column, TensorBoard scalar tag or W&B metric of y (e.g. 'train/loss').")  # fmt: skip
 @click.option("--y-err-col", default="y_err", show_default=True,
               help="Column of known standard errors of y (used when present).")  # fmt: skip
 @curve_col_option
@@ -135,7 +143,7 @@ def _fit_each(curves: dict, fit_one) -> list:
 def breakpoints_cmd(path, n_breakpoints, ci, seed, engine, noise, x_col, y_col, y_err_col,
                     curve_col, smoothness, share, draws, tune, chains, as_json, plot_path,
                     save_path):  # fmt: skip
-    """Where does a logged curve change phase? Piecewise power-law fit of CURVE (CSV/JSONL)."""
+    """Where does a logged curve change phase? Piecewise power-law fit of each curve in PATH."""
     from mixphase.fit import fit_breakpoints, read_curves
 
     k = n_breakpoints.strip().lower()
@@ -162,8 +170,8 @@ def _shared(curves, k, share, curve_col, y_err_col, as_json, plot_path, save_pat
     from mixphase.fit import fit_breakpoints_shared
 
     if len(curves) < 2:
-        raise MixphaseInputError(f"--share needs several curves (a {curve_col!r} column with at "
-                                 f"least two values), found {len(curves)}")  # fmt: skip
+        raise MixphaseInputError(f"--share needs several curves (a {curve_col or 'curve'!r} column "
+                                 f"with at least two values), found {len(curves)}")  # fmt: skip
     if k == "auto":
         raise MixphaseInputError("--share needs a fixed --n-breakpoints (1-3), not auto")
     data = {name: (t["x"], t["y"], t.get(y_err_col)) for name, t in curves.items()}
@@ -195,13 +203,12 @@ def transition_cmd(path, ci, seed, engine, x_col, y_col, correct_col, total_col,
                    draws, tune, chains, as_json, plot_path, save_path):  # fmt: skip
     """Critical point of a sigmoid transition in log x (accuracy vs. ratio or size)."""
     from mixphase.fit import fit_transition, read_curves
-    from mixphase.fit.data import _read_rows
+    from mixphase.readers import read_table
 
     _check_sampler(draws, tune, chains)
-    rows = _read_rows(Path(path))
-    present = set().union(*(r.keys() for r in rows)) if rows else set()
-    counts = correct_col in present and total_col in present
-    curves = read_curves(path, x_col, None if counts else y_col, curve_col,
+    table = read_table(path, metric=y_col)
+    counts = all(table.find(c, required=False) for c in (correct_col, total_col))
+    curves = read_curves(table, x_col, None if counts else y_col, curve_col,
                          extra_cols=(correct_col, total_col) if counts else ())  # fmt: skip
     kw = dict(ci=ci, seed=seed, engine=engine, draws=draws, tune=tune, chains=chains)
 

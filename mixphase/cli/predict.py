@@ -78,7 +78,8 @@ def critical_size(ratio: tuple[float, ...], as_json: bool, model) -> None:
 @click.option(
     "--data",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV/JSONL with columns popularity,correct: run Algorithm 1 on it instead.",
+    help="Table (CSV/JSONL/Parquet) with columns popularity,correct: run Algorithm 1 on it "
+    "instead.",
 )
 @click.option(
     "--target",
@@ -97,10 +98,12 @@ def threshold_popularity_cmd(model_size, ratio, data, target, n_fail, as_json, m
     if data is not None:
         import numpy as np
 
-        from mixphase.fit.data import read_curves
+        from mixphase.readers import read_curves, read_table
         from mixphase.theory.threshold_popularity import ThresholdResult, threshold_popularity
 
-        tables = read_curves(data, x_col="popularity", y_col="correct", curve_col="")
+        table = read_table(data)
+        pop_col = table.find_role("popularity", what="popularity") if table.records else None
+        tables = read_curves(table, x_col=pop_col, y_col="correct", curve_col="")
         pop = np.concatenate([t["x"] for t in tables.values()])
         correct = np.concatenate([t["y"] for t in tables.values()])
         value = threshold_popularity(pop, correct, target=target, n_fail=n_fail)
