@@ -8,7 +8,10 @@
   likelihood for counts.
 - :func:`fit_power_law`: ``y = A x^alpha`` with per-point intervals propagated; compares the
   exponent with a prediction.
-- :func:`read_curves`: CSV/JSONL (one or several curves) into ``{curve: {column: array}}``.
+- :func:`check_swarm`: per domain of a mixture swarm, a threshold in its weight or a smooth law
+  (log Bayes factor; :mod:`mixphase.fit.swarm`).
+- :func:`read_curves`: any table, TensorBoard folder or W&B export :mod:`mixphase.readers` reads,
+  into ``{curve: {column: array}}``.
 
 Two engines share each model and its priors: ``fast`` (default) marginalises the linear
 coefficients exactly and computes the rest on an adaptive grid (milliseconds to a second);
@@ -20,6 +23,7 @@ from mixphase.fit.data import read_curves
 from mixphase.fit.power_law import fit_power_law
 from mixphase.fit.results import BreakpointFit, PowerLawFit, SharedBreakpointFit, TransitionFit
 from mixphase.fit.shared import fit_breakpoints_shared
+from mixphase.fit.swarm import check_swarm
 from mixphase.fit.transition import fit_transition
 
 __all__ = [
@@ -27,6 +31,7 @@ __all__ = [
     "PowerLawFit",
     "SharedBreakpointFit",
     "TransitionFit",
+    "check_swarm",
     "fit_breakpoints",
     "fit_breakpoints_shared",
     "fit_power_law",

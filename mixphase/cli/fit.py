@@ -53,7 +53,7 @@ def _check_sampler(draws, tune, chains):
 
 @click.group()
 def fit() -> None:
-    """Bayesian fits of breakpoints, phase transitions and power laws.
+    """Bayesian fits of breakpoints, phase transitions and power laws; swarm threshold checks.
 
     Input: CSV/TSV, JSON/JSONL, Parquet, a TensorBoard event folder or a W&B export (see
     docs/inputs.md); each run or curve is fitted separately.
@@ -247,3 +247,39 @@ def power_law_cmd(path, ci, seed, x_col, y_col, y_lower_col, y_upper_col, interv
         t["x"], t["y"], t.get(y_lower_col), t.get(y_upper_col), ci=ci, seed=seed,
         predicted_exponent=predicted_exponent, interval_level=interval_level))  # fmt: skip
     _finish(results, as_json, plot_path, save_path)
+
+
+@fit.command("swarm")
+@click.argument("ratios", type=click.Path(path_type=Path))
+@click.argument("metrics", type=click.Path(path_type=Path), required=False)
+@click.option("--domains", help="Comma-separated weight columns (default: every column of RATIOS "
+              "but the run id; required when one file holds weights and metrics).")  # fmt: skip
+@click.option("--metric", "metric_names", multiple=True,
+              help="Metric column to check (repeatable; default: every metric column).")  # fmt: skip
+@click.option("--run-col", default=None,
+              help="Run id column joining the files (default: run_id, run, id or name).")  # fmt: skip
+@click.option("--sum-tol", type=float, default=0.01, show_default=True,
+              help="Tolerance on each run's weights summing to 1.")  # fmt: skip
+@click.option("--threshold", "log_bf", type=float, default=3.0, show_default=True,
+              help="Log Bayes factor (transition vs smooth) needed to call a threshold.")  # fmt: skip
+@ci_option
+@seed_option
+@json_option
+def swarm_cmd(ratios, metrics, domains, metric_names, run_col, sum_tol, log_bf, ci, seed,
+              as_json):  # fmt: skip
+    """Which domains of a mixture swarm have a threshold? olmix layout: RATIOS (one row per run:
+    run id, one weight column per domain) and METRICS (run id, metric columns), or one file.
+
+    Per metric and domain, a step in the domain's log weight is compared with a smooth law by
+    their marginal likelihoods (log Bayes factor); see mixphase.fit.swarm.
+    """
+    from mixphase.cli._common import emit, positive
+    from mixphase.fit.swarm import check_swarm
+    from mixphase.readers.swarm import read_swarm
+
+    positive("--sum-tol", sum_tol)
+    doms = [d.strip() for d in domains.split(",") if d.strip()] if domains else None
+    data = read_swarm(ratios, metrics, domains=doms, metric_names=metric_names or None,
+                      run_col=run_col, sum_tol=sum_tol)  # fmt: skip
+    emit(check_swarm(data.weights, data.metrics, data.domains, ci=ci, seed=seed, threshold=log_bf,
+                     sum_tol=sum_tol, source=data.source), as_json)  # fmt: skip
