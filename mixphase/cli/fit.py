@@ -29,6 +29,11 @@ plot_option = click.option("--plot", "plot_path", type=click.Path(path_type=Path
                            help="Write a figure (PNG/PDF/SVG by extension).")  # fmt: skip
 save_option = click.option("--save", "save_path", type=click.Path(path_type=Path),
                            help="Write the posterior as ArviZ InferenceData netCDF (.nc).")  # fmt: skip
+label_options = [
+    click.option("--x-label", help="x-axis label of --plot (default: the x column), e.g. "
+                 "'model size (parameters)'."),
+    click.option("--y-label", help="y-axis label of --plot (default: the y column)."),
+]  # fmt: skip
 engine_option = click.option("--engine", type=click.Choice(["fast", "pymc"]), default="fast",
                              show_default=True,
                              help="fast: exact marginal on a grid; pymc: NUTS (Student-t noise).")  # fmt: skip
@@ -43,6 +48,20 @@ def _sampler(func):
     for opt in reversed(sampler_options):
         func = opt(func)
     return func
+
+
+def _labels(func):
+    for opt in reversed(label_options):
+        func = opt(func)
+    return func
+
+
+def _read(path, x_col, y_col):
+    """The table, its x column's name (resolved: --x-col or a step column) and the reader."""
+    from mixphase.readers import read_table, x_column
+
+    table = read_table(path, metric=y_col)
+    return table, (x_column(table, x_col) if table.records else x_col)
 
 
 def _check_sampler(draws, tune, chains):
@@ -67,13 +86,14 @@ def _suffixed(path: Path, curve: str, several: bool) -> Path:
     return path.with_name(f"{path.stem}_{safe}{path.suffix}")
 
 
-def _finish(results: list[tuple[str, object]], as_json: bool, plot_path, save_path) -> None:
+def _finish(results: list[tuple[str, object]], as_json: bool, plot_path, save_path,
+            labels: dict | None = None) -> None:  # fmt: skip
     several = len(results) > 1
     if save_path is not None:
         for name, res in results:
             res.save(_suffixed(save_path, name, several))
     if plot_path is not None:
-        _plot(results, plot_path)
+        _plot(results, plot_path, labels or {})
     if as_json:
         if several:
             click.echo(dumps([{"curve": name, **res.to_dict()} for name, res in results]))
@@ -86,7 +106,8 @@ def _finish(results: list[tuple[str, object]], as_json: bool, plot_path, save_pa
         click.echo(str(res))
 
 
-def _plot(results, path: Path) -> None:
+def _plot(results, path: Path, labels: dict) -> None:
+    """One panel per curve (no empty panels), one legend for all, outside the data."""
     from matplotlib.figure import Figure
 
     from mixphase.fit.plots import save_figure
@@ -94,12 +115,16 @@ def _plot(results, path: Path) -> None:
     n = len(results)
     cols = min(n, 3)
     rows = -(-n // cols)
-    fig = Figure(figsize=(5.5 * cols, 3.8 * rows), layout="constrained")
+    fig = Figure(figsize=(5.5 * cols, 3.8 * rows + 0.6), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     for ax, (name, res) in zip(axes, results, strict=False):
-        res.plot(ax=ax, title=name if n > 1 else None)
+        res.plot(ax=ax, title=name if n > 1 else None, legend=False,
+                 **{k: v for k, v in labels.items() if v})  # fmt: skip
     for ax in axes[n:]:
-        ax.set_visible(False)
+        fig.delaxes(ax)
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncol=min(len(names), 4),
+               frameon=False, fontsize=9)  # fmt: skip
     save_figure(axes[0], path)
 
 
@@ -139,10 +164,11 @@ def _fit_each(curves: dict, fit_one) -> list:
 @_sampler
 @json_option
 @plot_option
+@_labels
 @save_option
 def breakpoints_cmd(path, n_breakpoints, ci, seed, engine, noise, x_col, y_col, y_err_col,
                     curve_col, smoothness, share, draws, tune, chains, as_json, plot_path,
-                    save_path):  # fmt: skip
+                    x_label, y_label, save_path):  # fmt: skip
     """Where does a logged curve change phase? Piecewise power-law fit of each curve in PATH."""
     from mixphase.fit import fit_breakpoints, read_curves
 
@@ -154,18 +180,22 @@ def breakpoints_cmd(path, n_breakpoints, ci, seed, engine, noise, x_col, y_col, 
     _check_sampler(draws, tune, chains)
     if share is not None and engine != "pymc":
         raise MixphaseInputError("--share needs --engine pymc (one joint NUTS fit)")
-    curves = read_curves(path, x_col, y_col, curve_col, extra_cols=(y_err_col,))
+    table, x_col = _read(path, x_col, y_col)
+    curves = read_curves(table, x_col, y_col, curve_col, extra_cols=(y_err_col,))
+    labels = {"xlabel": x_label or x_col, "ylabel": y_label or y_col}
     if share is not None:
-        _shared(curves, k, share, curve_col, y_err_col, as_json, plot_path, save_path, ci=ci, seed=seed,
-                noise=noise, smoothness=smoothness, draws=draws, tune=tune, chains=chains)  # fmt: skip
+        _shared(curves, k, share, curve_col, y_err_col, as_json, plot_path, save_path, labels,
+                ci=ci, seed=seed, noise=noise, smoothness=smoothness, draws=draws, tune=tune,
+                chains=chains)  # fmt: skip
         return
     results = _fit_each(curves, lambda t: fit_breakpoints(
         t["x"], t["y"], k, ci=ci, seed=seed, engine=engine, noise=noise, y_err=t.get(y_err_col),
         smoothness=smoothness, draws=draws, tune=tune, chains=chains))  # fmt: skip
-    _finish(results, as_json, plot_path, save_path)
+    _finish(results, as_json, plot_path, save_path, labels)
 
 
-def _shared(curves, k, share, curve_col, y_err_col, as_json, plot_path, save_path, **kw) -> None:
+def _shared(curves, k, share, curve_col, y_err_col, as_json, plot_path, save_path, labels,
+            **kw) -> None:  # fmt: skip
     """``--share``: one joint fit of all curves, printed as one object."""
     from mixphase.fit import fit_breakpoints_shared
 
@@ -179,7 +209,7 @@ def _shared(curves, k, share, curve_col, y_err_col, as_json, plot_path, save_pat
     if save_path is not None:
         res.save(save_path)
     if plot_path is not None:
-        _plot(list(res.fits.items()), plot_path)
+        _plot(list(res.fits.items()), plot_path, labels)
     click.echo(dumps(res.to_dict()) if as_json else str(res))
 
 
@@ -198,16 +228,17 @@ def _shared(curves, k, share, curve_col, y_err_col, as_json, plot_path, save_pat
 @_sampler
 @json_option
 @plot_option
+@_labels
 @save_option
 def transition_cmd(path, ci, seed, engine, x_col, y_col, correct_col, total_col, curve_col,
-                   draws, tune, chains, as_json, plot_path, save_path):  # fmt: skip
+                   draws, tune, chains, as_json, plot_path, x_label, y_label, save_path):  # fmt: skip
     """Critical point of a sigmoid transition in log x (accuracy vs. ratio or size)."""
     from mixphase.fit import fit_transition, read_curves
-    from mixphase.readers import read_table
 
     _check_sampler(draws, tune, chains)
-    table = read_table(path, metric=y_col)
+    table, x_col = _read(path, x_col, y_col)
     counts = all(table.find(c, required=False) for c in (correct_col, total_col))
+    ylabel = y_label or (f"accuracy ({correct_col} / {total_col})" if counts else y_col)
     curves = read_curves(table, x_col, None if counts else y_col, curve_col,
                          extra_cols=(correct_col, total_col) if counts else ())  # fmt: skip
     kw = dict(ci=ci, seed=seed, engine=engine, draws=draws, tune=tune, chains=chains)
@@ -217,7 +248,8 @@ def transition_cmd(path, ci, seed, engine, x_col, y_col, correct_col, total_col,
             return fit_transition(t["x"], correct=t[correct_col], total=t[total_col], **kw)
         return fit_transition(t["x"], t["y"], **kw)
 
-    _finish(_fit_each(curves, fit_one), as_json, plot_path, save_path)
+    _finish(_fit_each(curves, fit_one), as_json, plot_path, save_path,
+            {"xlabel": x_label or x_col, "ylabel": ylabel})  # fmt: skip
 
 
 @fit.command("power-law")
@@ -236,17 +268,21 @@ def transition_cmd(path, ci, seed, engine, x_col, y_col, correct_col, total_col,
 @curve_col_option
 @json_option
 @plot_option
+@_labels
 @save_option
 def power_law_cmd(path, ci, seed, x_col, y_col, y_lower_col, y_upper_col, interval_level,
-                  predicted_exponent, curve_col, as_json, plot_path, save_path):  # fmt: skip
+                  predicted_exponent, curve_col, as_json, plot_path, x_label, y_label,
+                  save_path):  # fmt: skip
     """Exponent of a power law y = A x^alpha (e.g. critical ratio vs. model size)."""
     from mixphase.fit import fit_power_law, read_curves
 
-    curves = read_curves(path, x_col, y_col, curve_col, extra_cols=(y_lower_col, y_upper_col))
+    table, x_col = _read(path, x_col, y_col)
+    curves = read_curves(table, x_col, y_col, curve_col, extra_cols=(y_lower_col, y_upper_col))
     results = _fit_each(curves, lambda t: fit_power_law(
         t["x"], t["y"], t.get(y_lower_col), t.get(y_upper_col), ci=ci, seed=seed,
         predicted_exponent=predicted_exponent, interval_level=interval_level))  # fmt: skip
-    _finish(results, as_json, plot_path, save_path)
+    _finish(results, as_json, plot_path, save_path,
+            {"xlabel": x_label or x_col, "ylabel": y_label or y_col})  # fmt: skip
 
 
 @fit.command("swarm")

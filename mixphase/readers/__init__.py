@@ -31,7 +31,7 @@ from mixphase.readers.columns import ROLES, aliases
 from mixphase.readers.table import Record, Table, flatten, table_of
 
 __all__ = ["ROLES", "Record", "Table", "aliases", "flatten", "read_curves", "read_records",
-           "read_table", "table_of"]  # fmt: skip
+           "read_table", "table_of", "x_column"]  # fmt: skip
 
 
 def read_table(path, metric: str | None = None) -> Table:
@@ -100,7 +100,7 @@ def read_curves(path, x_col: str | None = None, y_col: str | None = "y",
     path = table.source
     if not table.records:
         raise MixphaseInputError(f"{path}: no data rows")
-    wanted = {"x": table.find(x_col) if x_col else _default_x(table)}
+    wanted = {"x": x_column(table, x_col)}
     if y_col is not None:
         wanted["y"] = table.find(y_col)
     for c in extra_cols:
@@ -129,7 +129,10 @@ def read_curves(path, x_col: str | None = None, y_col: str | None = "y",
     return {k: {c: np.asarray(v, dtype=float) for c, v in t.items()} for k, t in out.items()}
 
 
-def _default_x(table: Table) -> str:
+def x_column(table: Table, x_col: str | None = None) -> str:
+    """The x column: ``x_col`` if given (it must exist), else ``x``, ``step``, ``_step``, ..."""
+    if x_col:
+        return table.find(x_col)
     col = table.find_role("x", required=False)
     if col is None:
         others = ", ".join(aliases("x")[1:])

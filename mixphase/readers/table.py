@@ -171,7 +171,10 @@ class Table:
         return out
 
     def text(self, record: Record, column: str) -> str:
+        """A cell as text (a curve or run name); a float as ``%g`` (``2e+07``, not ``20000000.0``)."""
         value = record.flat().get(column)
+        if isinstance(value, float):
+            return f"{value:g}"
         return "" if value is None else str(value)
 
 
