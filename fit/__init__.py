@@ -8,6 +8,8 @@
   likelihood for counts.
 - :func:`fit_power_law`: ``y = A x^alpha`` with per-point intervals propagated; compares the
   exponent with a prediction.
+- :func:`fit_web_law`: web-only losses vs size: power, log or broken power law, chosen by
+  exact marginal likelihood, with posterior draws of the law (:mod:`mixphase.fit.web_law`).
 - :func:`check_swarm`: per domain of a mixture swarm, a threshold in its weight or a smooth law
   (log Bayes factor; :mod:`mixphase.fit.swarm`).
 - :func:`read_curves`: any table, TensorBoard folder or W&B export :mod:`mixphase.readers` reads,
@@ -25,16 +27,19 @@ from mixphase.fit.results import BreakpointFit, PowerLawFit, SharedBreakpointFit
 from mixphase.fit.shared import fit_breakpoints_shared
 from mixphase.fit.swarm import check_swarm
 from mixphase.fit.transition import fit_transition
+from mixphase.fit.web_law import WebLawFit, fit_web_law
 
 __all__ = [
     "BreakpointFit",
     "PowerLawFit",
     "SharedBreakpointFit",
     "TransitionFit",
+    "WebLawFit",
     "check_swarm",
     "fit_breakpoints",
     "fit_breakpoints_shared",
     "fit_power_law",
     "fit_transition",
+    "fit_web_law",
     "read_curves",
 ]

@@ -35,7 +35,15 @@ from mixphase.theory.truncation import (
     synthetic_distribution,
     zipf_pmf,
 )
-from mixphase.theory.web_law import PAPER_WEB_LAW, WebLaw
+from mixphase.theory.web_law import (
+    PAPER_WEB_LAW,
+    BrokenPowerLaw,
+    LogLaw,
+    PowerLaw,
+    TableLaw,
+    WebLaw,
+    capacity_marginal,
+)
 
 __all__ = [
     "PAPER_WEB_LAW",
@@ -45,15 +53,20 @@ __all__ = [
     "Allocation",
     "BoundTerms",
     "Breakpoints",
+    "BrokenPowerLaw",
     "KnapsackModel",
     "KnowledgeGroup",
     "KnowledgeSet",
+    "LogLaw",
+    "PowerLaw",
+    "TableLaw",
     "Truncation",
     "WebDomain",
     "WebLaw",
     "allocate",
     "bits_per_biography",
     "breakpoints",
+    "capacity_marginal",
     "cutoff_from_samples",
     "cutoff_from_temperature",
     "cutoff_from_top_p",
