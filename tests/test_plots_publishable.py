@@ -44,6 +44,7 @@ def _legends_clear_of_data(fig) -> int:
     return len(legends)
 
 
+@pytest.mark.slow
 def test_figure4_legends_outside(tmp_path, monkeypatch):
     figs = _capture(monkeypatch, st, "save")
     figure_module(4).make(out=tmp_path, quick=True)
@@ -78,6 +79,7 @@ def test_figure6_legend_outside_and_bootstrap_intervals(tmp_path, monkeypatch):
     assert float(rows["random"]["pearson_lower"]) < 0 < float(rows["random"]["pearson_upper"])
 
 
+@pytest.mark.slow
 def test_figure5_strip_rows_are_named(tmp_path, monkeypatch):
     pytest.importorskip("mixphase.simulate")
     fig5 = figure_module(5)
