@@ -11,12 +11,21 @@ from pathlib import Path
 
 import click
 
-from mixphase.cli._common import json_option, seed_option
+from mixphase.cli._common import (
+    FRACTION,
+    Count,
+    Number,
+    OutputFile,
+    group_json_option,
+    json_option,
+    seed_option,
+    want_json,
+)
 from mixphase.errors import MixphaseInputError
 from mixphase.records import dumps
 
 file_arg = click.argument("path", type=click.Path(path_type=Path))
-ci_option = click.option("--ci", type=float, default=0.9, show_default=True,
+ci_option = click.option("--ci", type=FRACTION, default=0.9, show_default=True,
                          help="Level of the central credible intervals.")  # fmt: skip
 x_col_option = click.option("--x-col", default=None,
                             help="Column (or TensorBoard scalar tag) of x. Default: 'x', else a "
@@ -25,9 +34,9 @@ curve_col_option = click.option("--curve-col", default=None,
                                 help="Column naming the curve (fit each curve separately). "
                                 "Default: 'curve' or 'run' when present; TensorBoard and W&B "
                                 "runs are curves.")  # fmt: skip
-plot_option = click.option("--plot", "plot_path", type=click.Path(path_type=Path),
+plot_option = click.option("--plot", "plot_path", type=OutputFile(figure=True),
                            help="Write a figure (PNG/PDF/SVG by extension).")  # fmt: skip
-save_option = click.option("--save", "save_path", type=click.Path(path_type=Path),
+save_option = click.option("--save", "save_path", type=OutputFile(),
                            help="Write the posterior as ArviZ InferenceData netCDF (.nc).")  # fmt: skip
 label_options = [
     click.option("--x-label", help="x-axis label of --plot (default: the x column), e.g. "
@@ -38,9 +47,13 @@ engine_option = click.option("--engine", type=click.Choice(["fast", "pymc"]), de
                              show_default=True,
                              help="fast: exact marginal on a grid; pymc: NUTS (Student-t noise).")  # fmt: skip
 sampler_options = [
-    click.option("--draws", type=int, default=1000, show_default=True, help="NUTS draws/chain."),
-    click.option("--tune", type=int, default=1000, show_default=True, help="NUTS tuning steps."),
-    click.option("--chains", type=int, default=4, show_default=True, help="NUTS chains."),
+    click.option(
+        "--draws", type=Count(10, 10**6), default=1000, show_default=True, help="NUTS draws/chain."
+    ),
+    click.option(
+        "--tune", type=Count(0, 10**6), default=1000, show_default=True, help="NUTS tuning steps."
+    ),
+    click.option("--chains", type=Count(1, 64), default=4, show_default=True, help="NUTS chains."),
 ]
 
 
@@ -57,7 +70,7 @@ def _labels(func):
 
 
 def _read(path, x_col, y_col):
-    """The table, its x column's name (resolved: --x-col or a step column) and the reader."""
+    """The table and its x column's name (resolved: --x-col, or a step column)."""
     from mixphase.readers import read_table, x_column
 
     table = read_table(path, metric=y_col)
@@ -71,7 +84,8 @@ def _check_sampler(draws, tune, chains):
 
 
 @click.group()
-def fit() -> None:
+@group_json_option
+def fit(as_json: bool) -> None:
     """Bayesian fits of breakpoints, phase transitions and power laws; swarm threshold checks.
 
     Input: CSV/TSV, JSON/JSONL, Parquet, a TensorBoard event folder or a W&B export (see
@@ -86,15 +100,27 @@ def _suffixed(path: Path, curve: str, several: bool) -> Path:
     return path.with_name(f"{path.stem}_{safe}{path.suffix}")
 
 
-def _finish(results: list[tuple[str, object]], as_json: bool, plot_path, save_path,
-            labels: dict | None = None) -> None:  # fmt: skip
+def _outputs(names, plot_path: Path | None, save_path: Path | None):
+    """The command's files (one --save file per curve), checked now and written together."""
+    from mixphase.io import output_set
+
+    several = len(names) > 1
+    saves = [(_suffixed(save_path, n, several), "--save") for n in names] if save_path else []
+    return output_set((plot_path, "--plot"), *saves)
+
+
+def _write(results: list[tuple[str, object]], plot_path, save_path, labels: dict) -> None:
     several = len(results) > 1
     if save_path is not None:
         for name, res in results:
             res.save(_suffixed(save_path, name, several))
     if plot_path is not None:
-        _plot(results, plot_path, labels or {})
-    if as_json:
+        _plot(results, plot_path, labels)
+
+
+def _finish(results: list[tuple[str, object]], as_json: bool) -> None:
+    several = len(results) > 1
+    if want_json(as_json):
         if several:
             click.echo(dumps([{"curve": name, **res.to_dict()} for name, res in results]))
         else:
@@ -156,7 +182,7 @@ def _fit_each(curves: dict, fit_one) -> list:
 @click.option("--y-err-col", default="y_err", show_default=True,
               help="Column of known standard errors of y (used when present).")  # fmt: skip
 @curve_col_option
-@click.option("--smoothness", type=float, default=0.003, show_default=True,
+@click.option("--smoothness", type=Number(float, 0, 1), default=0.003, show_default=True,
               help="Softplus width of each kink, as a fraction of the log-x range (0 = hinge).")  # fmt: skip
 @click.option("--share", default=None,
               help="Fit all curves jointly sharing 'breakpoints' (or 'breakpoints,slopes'); "
@@ -178,6 +204,8 @@ def breakpoints_cmd(path, n_breakpoints, ci, seed, engine, noise, x_col, y_col, 
             raise MixphaseInputError(f"--n-breakpoints must be 0, 1, 2, 3 or auto, got {k!r}")
         k = int(k)
     _check_sampler(draws, tune, chains)
+    if noise == "student_t" and engine != "pymc":
+        raise MixphaseInputError("--noise student_t needs --engine pymc")
     if share is not None and engine != "pymc":
         raise MixphaseInputError("--share needs --engine pymc (one joint NUTS fit)")
     table, x_col = _read(path, x_col, y_col)
@@ -188,10 +216,12 @@ def breakpoints_cmd(path, n_breakpoints, ci, seed, engine, noise, x_col, y_col, 
                 ci=ci, seed=seed, noise=noise, smoothness=smoothness, draws=draws, tune=tune,
                 chains=chains)  # fmt: skip
         return
-    results = _fit_each(curves, lambda t: fit_breakpoints(
-        t["x"], t["y"], k, ci=ci, seed=seed, engine=engine, noise=noise, y_err=t.get(y_err_col),
-        smoothness=smoothness, draws=draws, tune=tune, chains=chains))  # fmt: skip
-    _finish(results, as_json, plot_path, save_path, labels)
+    with _outputs(curves, plot_path, save_path):
+        results = _fit_each(curves, lambda t: fit_breakpoints(
+            t["x"], t["y"], k, ci=ci, seed=seed, engine=engine, noise=noise,
+            y_err=t.get(y_err_col), smoothness=smoothness, draws=draws, tune=tune, chains=chains))  # fmt: skip
+        _write(results, plot_path, save_path, labels)
+    _finish(results, as_json)
 
 
 def _shared(curves, k, share, curve_col, y_err_col, as_json, plot_path, save_path, labels,
@@ -204,13 +234,16 @@ def _shared(curves, k, share, curve_col, y_err_col, as_json, plot_path, save_pat
                                  f"with at least two values), found {len(curves)}")  # fmt: skip
     if k == "auto":
         raise MixphaseInputError("--share needs a fixed --n-breakpoints (1-3), not auto")
+    from mixphase.io import output_set
+
     data = {name: (t["x"], t["y"], t.get(y_err_col)) for name, t in curves.items()}
-    res = fit_breakpoints_shared(data, k, share=share, **kw)
-    if save_path is not None:
-        res.save(save_path)
-    if plot_path is not None:
-        _plot(list(res.fits.items()), plot_path, labels)
-    click.echo(dumps(res.to_dict()) if as_json else str(res))
+    with output_set((plot_path, "--plot"), (save_path, "--save")):
+        res = fit_breakpoints_shared(data, k, share=share, **kw)
+        if save_path is not None:
+            res.save(save_path)
+        if plot_path is not None:
+            _plot(list(res.fits.items()), plot_path, labels)
+    click.echo(dumps(res.to_dict()) if want_json(as_json) else str(res))
 
 
 @fit.command("transition")
@@ -248,8 +281,10 @@ def transition_cmd(path, ci, seed, engine, x_col, y_col, correct_col, total_col,
             return fit_transition(t["x"], correct=t[correct_col], total=t[total_col], **kw)
         return fit_transition(t["x"], t["y"], **kw)
 
-    _finish(_fit_each(curves, fit_one), as_json, plot_path, save_path,
-            {"xlabel": x_label or x_col, "ylabel": ylabel})  # fmt: skip
+    with _outputs(curves, plot_path, save_path):
+        results = _fit_each(curves, fit_one)
+        _write(results, plot_path, save_path, {"xlabel": x_label or x_col, "ylabel": ylabel})
+    _finish(results, as_json)
 
 
 @fit.command("power-law")
@@ -262,9 +297,13 @@ def transition_cmd(path, ci, seed, engine, x_col, y_col, correct_col, total_col,
               help="Column of each point's lower interval bound (used when present).")  # fmt: skip
 @click.option("--y-upper-col", default="y_upper", show_default=True,
               help="Column of each point's upper interval bound.")  # fmt: skip
-@click.option("--interval-level", type=float, default=0.9, show_default=True,
+@click.option("--interval-level", type=FRACTION, default=0.9, show_default=True,
               help="Level of the per-point intervals.")  # fmt: skip
-@click.option("--predicted-exponent", type=float, help="The theory's exponent to compare with.")
+@click.option(
+    "--predicted-exponent",
+    type=Number(float, -100, 100),
+    help="The theory's exponent to compare with.",
+)
 @curve_col_option
 @json_option
 @plot_option
@@ -278,11 +317,14 @@ def power_law_cmd(path, ci, seed, x_col, y_col, y_lower_col, y_upper_col, interv
 
     table, x_col = _read(path, x_col, y_col)
     curves = read_curves(table, x_col, y_col, curve_col, extra_cols=(y_lower_col, y_upper_col))
-    results = _fit_each(curves, lambda t: fit_power_law(
-        t["x"], t["y"], t.get(y_lower_col), t.get(y_upper_col), ci=ci, seed=seed,
-        predicted_exponent=predicted_exponent, interval_level=interval_level))  # fmt: skip
-    _finish(results, as_json, plot_path, save_path,
-            {"xlabel": x_label or x_col, "ylabel": y_label or y_col})  # fmt: skip
+    with _outputs(curves, plot_path, save_path):
+        results = _fit_each(curves, lambda t: fit_power_law(
+            t["x"], t["y"], t.get(y_lower_col), t.get(y_upper_col), ci=ci, seed=seed,
+            predicted_exponent=predicted_exponent, interval_level=interval_level))  # fmt: skip
+        _write(
+            results, plot_path, save_path, {"xlabel": x_label or x_col, "ylabel": y_label or y_col}
+        )
+    _finish(results, as_json)
 
 
 @fit.command("swarm")
@@ -294,9 +336,9 @@ def power_law_cmd(path, ci, seed, x_col, y_col, y_lower_col, y_upper_col, interv
               help="Metric column to check (repeatable; default: every metric column).")  # fmt: skip
 @click.option("--run-col", default=None,
               help="Run id column joining the files (default: run_id, run, id or name).")  # fmt: skip
-@click.option("--sum-tol", type=float, default=0.01, show_default=True,
+@click.option("--sum-tol", type=FRACTION, default=0.01, show_default=True,
               help="Tolerance on each run's weights summing to 1.")  # fmt: skip
-@click.option("--threshold", "log_bf", type=float, default=3.0, show_default=True,
+@click.option("--threshold", "log_bf", type=Number(float, 0, 100), default=3.0, show_default=True,
               help="Log Bayes factor (transition vs smooth) needed to call a threshold.")  # fmt: skip
 @ci_option
 @seed_option
@@ -309,11 +351,10 @@ def swarm_cmd(ratios, metrics, domains, metric_names, run_col, sum_tol, log_bf, 
     Per metric and domain, a step in the domain's log weight is compared with a smooth law by
     their marginal likelihoods (log Bayes factor); see mixphase.fit.swarm.
     """
-    from mixphase.cli._common import emit, positive
+    from mixphase.cli._common import emit
     from mixphase.fit.swarm import check_swarm
     from mixphase.readers.swarm import read_swarm
 
-    positive("--sum-tol", sum_tol)
     doms = [d.strip() for d in domains.split(",") if d.strip()] if domains else None
     data = read_swarm(ratios, metrics, domains=doms, metric_names=metric_names or None,
                       run_col=run_col, sum_tol=sum_tol)  # fmt: skip
