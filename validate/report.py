@@ -22,8 +22,6 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from mixphase import runs as R
 from mixphase.io import atomic_write
 from mixphase.records import dumps
@@ -76,48 +74,9 @@ class SweepReport:
             warnings.warn(f"figure not written: {exc}", stacklevel=2)
 
     def figure(self, path: str | os.PathLike) -> None:
-        import matplotlib
+        from mixphase.validate.sweep_figure import draw_sweep
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        fig, axes = plt.subplots(1, 2, figsize=(12, 4))
-        ax = axes[0]
-        for t in self.transitions:
-            pts = t.points()
-            line = ax.plot([p["ratio"] for p in pts], [p["accuracy"] for p in pts], "o-",
-                           label=f"{t.size} ({t.params / 1e3:.1f}k)")[0]  # fmt: skip
-            if t.critical is not None:
-                ax.errorbar([t.critical.median], [0.5], xerr=[[t.critical.median - t.critical.lower],
-                            [t.critical.upper - t.critical.median]], color=line.get_color(),
-                            capsize=3)  # fmt: skip
-        ax.set(xscale="log", xlabel="mixing ratio r", ylabel="bio memorisation accuracy",
-               title="transition in ratio (bars: r_c, 90%)")  # fmt: skip
-        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-        ax = axes[1]
-        pts = [t for t in self.transitions if t.critical is not None]
-        if pts:
-            n = np.array([t.params for t in pts], float)
-            odds = np.array([_odds(t.critical.median) for t in pts])
-            lo = np.array([_odds(t.critical.lower) for t in pts])
-            hi = np.array([_odds(t.critical.upper) for t in pts])
-            ax.errorbar(n, odds, yerr=[odds - lo, hi - odds], fmt="o", capsize=3, label="measured")
-            e = self.scaling.numbers.get("fitted_exponent")
-            if e is not None:
-                g = np.geomspace(n.min(), n.max(), 20)
-                a0, n0 = np.exp(np.mean(np.log(odds))), np.exp(np.mean(np.log(n)))
-                ax.plot(g, a0 * (g / n0) ** e.median, "-", label=f"fit {e.median:.2f}")
-            ax.legend(fontsize=7)
-        ax.set(xscale="log", yscale="log", xlabel="parameters", ylabel="r_c / (1 - r_c)",
-               title="critical ratio vs size")  # fmt: skip
-        fig.tight_layout()
-        fig.savefig(path, dpi=120)
-        plt.close(fig)
-
-
-def _odds(r: float) -> float:
-    r = min(max(r, 1e-9), 1 - 1e-9)
-    return r / (1 - r)
+        draw_sweep(self, path)
 
 
 def compare(results: list[dict], *, keys: set[str] | None = None, seed: int = 0,
