@@ -60,3 +60,19 @@ def test_rows_without_keys_pass_unchanged_and_hand_made_keys_use_row_fields():
     hand = [{"key": f"k{i}", "size": "a", "params": 1, "ratio": r, "steps": s}
             for i, (r, s) in enumerate([(0.1, 10), (0.2, 10), (0.3, 10), (0.2, 30)])]  # fmt: skip
     assert [r["ratio"] for r in R.main_sweep_rows(hand)] == [0.1, 0.2, 0.3]
+
+
+def test_figures_and_advise_read_only_the_main_sweep(tmp_path):
+    # The same bug through the readers that existed before mixphase.runs: figures 1-3 and advise
+    # --calibrate averaged the frequency-group and subsampling runs in as extra seeds.
+    import json
+
+    from mixphase.advise.calibration import read_calibration_points
+    from mixphase.paper_figures._common import load_validate_results
+
+    rows = [{**r, "memorization_accuracy": 0.5, "bio_correct": 100, "bio_total": 200,
+             "data": {"web": {"n_facts": 50000}}} for r in gpu_like_rows()]  # fmt: skip
+    f = tmp_path / "results.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert len(load_validate_results(f)) == 3 * 4 + 2
+    assert len(read_calibration_points(f)[0]) == 3 * 4 + 2
