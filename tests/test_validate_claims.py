@@ -33,6 +33,8 @@ def test_transition_records_recover_the_planted_critical_ratios(planted):
         )
         assert d["stored_bits_spread"] < 0.05 and d["web_only"]["stored_bits_web"] > 0
         assert [p["seeds"] for p in d["points"]] == [1] * len(VR.RATIOS)
+        assert d["tokens_per_fact"] == 36 and d["n_people"] == VR.PEOPLE and d["seeds"] == ["0"]
+        assert d["steps"] == 2000 and d["schedule"] == "cosine"
 
 
 def test_sharp_transition_in_ratio_and_size_held(planted):

@@ -77,12 +77,14 @@ def markdown(rep) -> str:
                        f"{', '.join(_e(c) for c in s['critical_ratio'])} | "
                        f"{_e(s['d_ln_rc_d_ln_T'])} |")  # fmt: skip
     out += ["", "## Web-only runs: stored bits M(N, T) and web loss", "",
-            "| size | params | steps | schedule | web facts | stored web bits | web loss |",
-            "|---|---:|---:|---|---:|---:|---:|"]  # fmt: skip
+            "| size | params | steps | schedule | web facts | stored web bits | web loss | "
+            "marginal web fact: rank, exposures |", "|---|---:|---:|---|---:|---:|---:|---|"]  # fmt: skip
     for w in j.web_only:
+        marg = ("-" if w.get("marginal_web_rank") is None else
+                f"{w['marginal_web_rank']:.0f}, {w.get('marginal_web_fact_exposures') or 0:.0f}")  # fmt: skip
         out.append(f"| {w['size']} | {w['params']} | {w['steps']} | {w['schedule']} | "
                    f"{w['web_facts_learned'] or 0:.0f} | {w['stored_bits_web']:.0f} | "
-                   f"{w['web_loss']:.3f} |")  # fmt: skip
+                   f"{w['web_loss']:.3f} | {marg} |")  # fmt: skip
     out += ["", "## Every run", "", "| run | params | ratio | steps | accuracy | exposures/bio | "
             "web facts | bits/param |", "|---|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
     for r in sorted(rep.runs, key=lambda r: r["key"]):

@@ -12,13 +12,16 @@ unit; :func:`design_effect`). Every run is its own point (seeds are not pooled i
 
 - ``config`` (configuration id, :func:`mixphase.runs.config_id`), ``size``, ``params``, ``steps``,
   ``schedule`` (``"cosine"`` unless the runs say otherwise), ``training_tokens`` (per run),
-  ``n_people``, ``bits_per_fact`` (bits of one biography), ``n_runs``;
+  ``n_people`` (= ``facts``: one biography is one fact of the knowledge set), ``bits_per_fact``
+  (bits of one biography), ``tokens_per_fact`` (tokens of one biography document), ``n_runs``,
+  ``seeds`` (the replicate seeds present);
 - ``critical_ratio``, ``width_ln_ratio``, ``floor``, ``ceiling``: ``{median, lower, upper}`` (90%)
   or ``null``; ``method``: ``"fit"`` or ``"none"`` with ``reason``;
 - ``scatter_ln_ratio`` (the pooled ``tau``), ``design_effect``;
 - ``exposures_per_fact_at_critical``: expected exposures of one biography at ``r_c`` (exposures
   are proportional to ``r`` at fixed steps), ``{median, lower, upper}``;
-- ``marginal_web_fact_exposures``: mean over the runs (if the runs record it), else ``null``;
+- ``marginal_web_fact_exposures``, ``marginal_web_rank``: means over the runs (if the runs record
+  them: the rank where web accuracy falls below 1/2 and its expected occurrences), else ``null``;
 - ``stored_bits``: ``{total, web, bio}`` means over the runs, ``stored_bits_spread``: the largest
   relative deviation of a ratio's mean total from the mean over ratios (the knapsack's
   conservation); ``bits_per_param``: mean;
@@ -28,7 +31,8 @@ unit; :func:`design_effect`). Every run is its own point (seeds are not pooled i
 
 ``report.json["training_length"]``: per size, ``d ln r_c / d ln T`` across configurations that
 differ only in ``steps`` (draws of each ``r_c``; least squares per draw). ``report.json
-["web_only"]``: stored web bits ``M(N, T)`` and web loss of every ratio-0 run.
+["web_only"]``: stored web bits ``M(N, T)``, web loss, bits per parameter and the marginal web
+fact's rank and exposures of every ratio-0 run (:func:`web_only_record`).
 """
 
 from __future__ import annotations
@@ -74,6 +78,18 @@ def training_tokens(row: dict) -> float | None:
 
 def schedule(row: dict) -> str:
     return str(row.get("schedule") or "cosine")
+
+
+def tokens_per_fact(row: dict) -> int | None:
+    """Tokens of one biography document (the data description's ``doc_len``)."""
+    data = row.get("data")
+    v = data.get("doc_len") if isinstance(data, dict) else None
+    return None if v is None else int(v)
+
+
+def _mean_of(rows: list[dict], name: str) -> float | None:
+    vals = [float(r[name]) for r in rows if r.get(name) is not None]
+    return float(np.mean(vals)) if vals else None
 
 
 def n_attributes(row: dict) -> int:
@@ -172,8 +188,6 @@ class TransitionRecord:
     def to_dict(self) -> dict:
         r0 = self.rows[0]
         mean_bits, spread = self.bits()
-        marg = [r["marginal_web_fact_exposures"] for r in self.rows
-                if r.get("marginal_web_fact_exposures") is not None]  # fmt: skip
         return {
             "schema": SCHEMA,
             "config": self.config,
@@ -184,7 +198,9 @@ class TransitionRecord:
             "training_tokens": training_tokens(r0),
             "n_people": r0.get("n_people"),
             "bits_per_fact": r0.get("bits_per_bio"),
+            "tokens_per_fact": tokens_per_fact(r0),
             "n_runs": len(self.rows),
+            "seeds": sorted({str(R.replicate_id(r)[0]) for r in self.rows}),
             "critical_ratio": self.critical,
             "width_ln_ratio": self.width,
             "floor": self.floor,
@@ -194,7 +210,8 @@ class TransitionRecord:
             "scatter_ln_ratio": self.scatter,
             "design_effect": self.design_effect,
             "exposures_per_fact_at_critical": self.exposures_at_critical(),
-            "marginal_web_fact_exposures": float(np.mean(marg)) if marg else None,
+            "marginal_web_fact_exposures": _mean_of(self.rows, "marginal_web_fact_exposures"),
+            "marginal_web_rank": _mean_of(self.rows, "marginal_web_rank"),
             "stored_bits": mean_bits,
             "stored_bits_spread": spread,
             "bits_per_param": float(
@@ -211,7 +228,9 @@ def web_only_record(row: dict) -> dict:
             "schedule": schedule(row), "training_tokens": training_tokens(row),
             "config": R.config_id(row), "stored_bits_web": b["web"],
             "web_loss": row.get("web_loss"), "web_facts_learned": row.get("web_facts_learned"),
-            "bits_per_param": row.get("bits_per_param"), "seed": row.get("seed")}  # fmt: skip
+            "bits_per_param": row.get("bits_per_param"), "seed": row.get("seed"),
+            "marginal_web_rank": row.get("marginal_web_rank"),
+            "marginal_web_fact_exposures": row.get("marginal_web_fact_exposures")}  # fmt: skip
 
 
 def transition_records(rows: list[dict], *, seed: int = 0, scatter: float | str = "fit",
