@@ -7,7 +7,7 @@ import torch
 
 from mixphase.cli import main
 from mixphase.errors import MixphaseInputError
-from mixphase.validate.model import GPT, GPTConfig
+from mixphase.validate.model import GPTConfig
 from mixphase.validate.train import RunConfig, train
 
 FAST = {"steps": 150, "batch_size": 32, "n_people": 8, "web_facts": 300, "d_model": 16,
@@ -57,8 +57,7 @@ def test_seed_reproduces_bit_for_bit(smoke, tmp_path):
 
 
 def test_model_param_count_and_flops():
-    cfg = GPTConfig(vocab_size=100, block_size=32, n_layer=2, n_head=2, d_model=16)
-    m = GPT(cfg)
+    m = GPTConfig(vocab_size=100, block_size=32, n_layer=2, n_head=2, d_model=16)
     # tied embedding; per block: 2 LN (16 each) + qkv 16*48 + proj 16*16 + fc 16*64 + proj 64*16
     per_block = 2 * 16 + 16 * 48 + 16 * 16 + 16 * 64 + 64 * 16
     assert m.num_params() == 100 * 16 + 32 * 16 + 2 * per_block + 16
