@@ -216,7 +216,7 @@ def read_records(path) -> list[dict]:
         if path.suffix.lower() == ".csv":
             rows = list(csv.DictReader(text.splitlines()))
         elif path.suffix.lower() in (".jsonl", ".ndjson"):
-            rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+            rows = _read_jsonl(path)
         else:
             rows = json.loads(text)
             if isinstance(rows, dict):
@@ -229,6 +229,21 @@ def read_records(path) -> list[dict]:
     if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
         raise MixphaseInputError(f"{path} holds no records (expected rows with named columns)")
     return rows
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    """JSON lines through :mod:`mixphase.journal`: one record per run key (the last), a torn last
+    line (a killed writer) skipped with a warning, any other bad line an error naming it."""
+    import warnings
+
+    from mixphase.journal import read_journal
+
+    j = read_journal(path, require_key=False)
+    for n, why in j.skipped:
+        if why != "torn last line":
+            raise MixphaseInputError(f"{path}:{n}: {why}")
+        warnings.warn(f"{path}:{n}: skipped a torn last line", stacklevel=2)
+    return j.records
 
 
 def _column(rows, keys, path, required=True):

@@ -5,7 +5,6 @@ point (``python -m mixphase.paper_figures.figN_... --out DIR [--quick]``) and th
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -156,20 +155,18 @@ def load_validate_results(path: Path | None) -> list[dict]:
     path = Path(path)
     if path.is_dir():
         path = path / "results.jsonl"
+    from mixphase.journal import read_journal
+
     try:
-        lines = path.read_text().splitlines()
+        if not path.is_file():
+            raise FileNotFoundError(2, "no such file")
+        j = read_journal(path, require_key=False)
     except OSError as exc:
         raise MixphaseInputError(f"cannot read validate results {path}: {exc.strerror}") from None
-    objs = []
-    for i, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError:
-            raise MixphaseInputError(f"{path}:{i}: not a JSON line") from None
-        if isinstance(obj, dict):
-            objs.append(obj)
+    for n, why in j.skipped:  # a torn last line (killed writer) is skipped; anything else is bad
+        if why != "torn last line":
+            raise MixphaseInputError(f"{path}:{n}: {why}")
+    objs = j.records
     from mixphase.validate.report import main_sweep_rows
 
     rows = []

@@ -129,9 +129,9 @@ def _attention(qkv: torch.Tensor, cfg: GPTConfig, seqs: int, t: int, sdpa: bool)
     return o.transpose(1, 2).reshape(e, seqs * t, d)
 
 
-def forward(params: dict[str, torch.Tensor], idx: torch.Tensor, cfg: GPTConfig,
-            sdpa: bool | None = None) -> torch.Tensor:  # fmt: skip
-    """Logits ``(E, B, T, vocab)`` for token ids ``idx (E, B, T)``."""
+def hidden(params: dict[str, torch.Tensor], idx: torch.Tensor, cfg: GPTConfig,
+           sdpa: bool | None = None) -> torch.Tensor:  # fmt: skip
+    """The residual stream after the last block, ``(E, B*T, d)``, for ``idx (E, B, T)``."""
     e, b, t = idx.shape
     d, v = cfg.d_model, cfg.vocab_size
     if sdpa is None:
@@ -141,20 +141,75 @@ def forward(params: dict[str, torch.Tensor], idx: torch.Tensor, cfg: GPTConfig,
     x = x.reshape(e, b * t, d)
     for i in range(cfg.n_layer):
         a = F.layer_norm(x, (d,))
-        x = x + _linear(_attention(_linear(a, params[f"h{i}.qkv"], params[f"h{i}.ln1"]), cfg, b, t, sdpa),
-                        params[f"h{i}.proj"])  # fmt: skip
+        qkv = _linear(a, params[f"h{i}.qkv"], params[f"h{i}.ln1"])
+        x = x + _linear(_attention(qkv, cfg, b, t, sdpa), params[f"h{i}.proj"])
         a = F.layer_norm(x, (d,))
-        hid = F.gelu(_linear(a, params[f"h{i}.fc"], params[f"h{i}.ln2"]))
-        x = x + _linear(hid, params[f"h{i}.mproj"])
-    logits = _linear(F.layer_norm(x, (d,)), params["wte"], params["ln_f"])
-    return logits.view(e, b, t, v)
+        x = x + _linear(F.gelu(_linear(a, params[f"h{i}.fc"], params[f"h{i}.ln2"])),
+                        params[f"h{i}.mproj"])  # fmt: skip
+    return x
+
+
+def forward(params: dict[str, torch.Tensor], idx: torch.Tensor, cfg: GPTConfig,
+            sdpa: bool | None = None) -> torch.Tensor:  # fmt: skip
+    """Logits ``(E, B, T, vocab)`` for token ids ``idx (E, B, T)``."""
+    e, b, t = idx.shape
+    x = hidden(params, idx, cfg, sdpa)
+    logits = _linear(F.layer_norm(x, (cfg.d_model,)), params["wte"], params["ln_f"])
+    return logits.view(e, b, t, cfg.vocab_size)
+
+
+class _HeadCrossEntropy(torch.autograd.Function):
+    """Tied output head + cross-entropy, fused, in row chunks that stay in cache (CPU).
+
+    Forward computes, chunk by chunk, ``z = a W^T``, the loss ``logsumexp(z) - z_target`` and at
+    once the gradients ``dz = (softmax(z) - onehot) / n``, ``da = dz W``, ``dW = dz^T a``; the
+    logits are never stored. Backward scales the saved gradients by the incoming one. The same
+    math as ``F.cross_entropy`` (mean over the non-ignored targets of each member).
+    """
+
+    @staticmethod
+    def forward(ctx, a: torch.Tensor, w: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        e, m, _ = a.shape
+        v = w.shape[1]
+        valid = y != -100
+        n = valid.sum(1).clamp(min=1).to(a.dtype)
+        rows = max(16, (768 << 10) // (4 * e * v))
+        loss = torch.zeros(e, dtype=a.dtype, device=a.device)
+        da, dw = torch.empty_like(a), torch.zeros_like(w)
+        wt = w.transpose(1, 2)
+        scale = (valid.to(a.dtype) / n[:, None])[..., None]
+        for i in range(0, m, rows):
+            ac = a[:, i : i + rows]
+            z = torch.bmm(ac, wt)
+            z.sub_(z.amax(2, keepdim=True))
+            tgt = y[:, i : i + rows].clamp(min=0)[..., None]
+            zt = z.gather(2, tgt)
+            z.exp_()
+            s = z.sum(2, keepdim=True)
+            sc = scale[:, i : i + rows]
+            loss += ((s.log() - zt) * sc).sum((1, 2))
+            z.mul_(sc / s)
+            z.scatter_add_(2, tgt, -sc)
+            da[:, i : i + rows] = torch.bmm(z, w)
+            dw.baddbmm_(z.transpose(1, 2), ac)
+        ctx.save_for_backward(da, dw)
+        return loss
+
+    @staticmethod
+    def backward(ctx, g: torch.Tensor):
+        da, dw = ctx.saved_tensors
+        return da * g[:, None, None], dw * g[:, None, None], None
 
 
 def member_losses(params: dict[str, torch.Tensor], x: torch.Tensor, y: torch.Tensor,
                   cfg: GPTConfig, sdpa: bool | None = None) -> torch.Tensor:  # fmt: skip
     """Mean next-token cross-entropy of each member ``(E,)`` (targets -100 ignored)."""
-    logits = forward(params, x, cfg, sdpa).float()
     e = x.shape[0]
+    if x.device.type == "cpu" and torch.is_grad_enabled():
+        h = hidden(params, x, cfg, sdpa)
+        w = params["wte"] * params["ln_f"][:, None, :]
+        return _HeadCrossEntropy.apply(F.layer_norm(h, (cfg.d_model,)), w, y.reshape(e, -1))
+    logits = forward(params, x, cfg, sdpa).float()
     ce = F.cross_entropy(logits.reshape(-1, cfg.vocab_size), y.reshape(-1), ignore_index=-100,
                          reduction="none").view(e, -1)  # fmt: skip
     n = (y != -100).reshape(e, -1).sum(1).clamp(min=1)
