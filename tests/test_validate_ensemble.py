@@ -161,3 +161,26 @@ def test_groups_fit_the_memory_budget_and_keep_wsd_siblings_together():
     two = G.plan_groups(runs[:6], jobs=2)  # one shape, two workers: two ensembles
     assert sorted(len(c) for c in two) == [3, 3]
     assert math.isclose(sum(G.run_cost(c) for c in runs[:6]), 6 * G.run_cost(runs[0]))
+
+
+def test_scoring_at_answer_positions_matches_full_logits():
+    from mixphase.validate.evaluate import score_answers
+    from mixphase.validate.model import forward
+
+    cfg = GPTConfig(vocab_size=11, block_size=8, n_layer=1, n_head=2, d_model=8)
+    lay = FlatLayout(cfg)
+    g = torch.Generator().manual_seed(0)
+    flat = torch.randn(2, lay.size, generator=g) * 0.8
+    seqs = torch.randint(0, 11, (2, 50, 7), generator=g)
+    start = torch.randint(1, 5, (2, 50), generator=g)
+    length = torch.randint(1, 3, (2, 50), generator=g)
+    ok, nll = score_answers(lay.unflatten(flat), cfg, seqs, start, length)
+    logits = forward(lay.unflatten(flat), seqs[..., :-1], cfg)
+    for e in range(2):
+        for i in range(50):
+            p = range(int(start[e, i]) - 1, int(start[e, i] + length[e, i]) - 1)
+            lg, t = logits[e, i, list(p)], seqs[e, i, [q + 1 for q in p]]
+            assert bool(ok[e, i]) == bool((lg.argmax(-1) == t).all())
+            ce = torch.nn.functional.cross_entropy(lg, t, reduction="sum")
+            assert float(nll[e, i]) == pytest.approx(float(ce), rel=1e-5)
+    assert 0 < ok.float().mean() < 1  # both outcomes are exercised

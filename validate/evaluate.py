@@ -27,26 +27,33 @@ import torch
 import torch.nn.functional as F
 
 from mixphase.validate.data import BOS, EQ, PAD
-from mixphase.validate.model import GPTConfig, forward
+from mixphase.validate.model import GPTConfig, forward, head, hidden
 
-#: Bytes of logits per evaluation chunk (all members together).
-EVAL_CHUNK_BYTES = 64 << 20
+#: Bytes of hidden states per evaluation chunk (all members together).
+EVAL_CHUNK_BYTES = 16 << 20
 
 
 @torch.no_grad()
 def score_answers(params: dict, cfg: GPTConfig, seqs: torch.Tensor, start: torch.Tensor,
                   length: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:  # fmt: skip
     """Per member and sequence ``(E, N)``: exact match of the answer tokens at
-    ``[start, start+length)`` and their summed cross-entropy (nats), one teacher-forced pass."""
+    ``[start, start+length)`` and their summed cross-entropy (nats), one teacher-forced pass.
+    The output head runs only at the answer positions."""
     e, n, width = seqs.shape
-    rows = max(1, EVAL_CHUNK_BYTES // (4 * e * width * cfg.vocab_size))
+    rows = max(1, EVAL_CHUNK_BYTES // (4 * e * width * 16 * cfg.d_model))
+    lmax = int(length.max())
+    offs = torch.arange(lmax, device=seqs.device)
     correct, nll = [], []
-    pos = torch.arange(width - 1, device=seqs.device)
     for i in range(0, n, rows):
         s, st, ln = seqs[:, i : i + rows], start[:, i : i + rows], length[:, i : i + rows]
-        logits = forward(params, s[..., :-1], cfg).float()
-        tgt = s[..., 1:]
-        mask = (pos >= st[..., None] - 1) & (pos < (st + ln)[..., None] - 1)
+        h = hidden(params, s[..., :-1], cfg)  # (E, r*(width-1), d)
+        r = s.shape[1]
+        pos = (st[..., None] - 1 + offs).clamp(max=width - 2)  # (E, r, lmax): predicting positions
+        rowbase = (torch.arange(r, device=s.device) * (width - 1))[None, :, None]
+        hs = h.gather(1, (rowbase + pos).reshape(e, -1, 1).expand(-1, -1, cfg.d_model))
+        logits = head(params, hs, cfg).float().view(e, r, lmax, cfg.vocab_size)
+        tgt = s.gather(2, (pos + 1).reshape(e, r, lmax))
+        mask = offs < ln[..., None]
         ce = F.cross_entropy(logits.reshape(-1, cfg.vocab_size), tgt.reshape(-1),
                              reduction="none").view(tgt.shape)  # fmt: skip
         hit = (logits.argmax(-1) == tgt) | ~mask

@@ -149,13 +149,16 @@ def hidden(params: dict[str, torch.Tensor], idx: torch.Tensor, cfg: GPTConfig,
     return x
 
 
+def head(params: dict[str, torch.Tensor], x: torch.Tensor, cfg: GPTConfig) -> torch.Tensor:
+    """Logits ``(E, N, vocab)`` of residual-stream states ``x (E, N, d)`` (final LN, tied head)."""
+    return _linear(F.layer_norm(x, (cfg.d_model,)), params["wte"], params["ln_f"])
+
+
 def forward(params: dict[str, torch.Tensor], idx: torch.Tensor, cfg: GPTConfig,
             sdpa: bool | None = None) -> torch.Tensor:  # fmt: skip
     """Logits ``(E, B, T, vocab)`` for token ids ``idx (E, B, T)``."""
     e, b, t = idx.shape
-    x = hidden(params, idx, cfg, sdpa)
-    logits = _linear(F.layer_norm(x, (cfg.d_model,)), params["wte"], params["ln_f"])
-    return logits.view(e, b, t, cfg.vocab_size)
+    return head(params, hidden(params, idx, cfg, sdpa), cfg).view(e, b, t, cfg.vocab_size)
 
 
 class _HeadCrossEntropy(torch.autograd.Function):
@@ -224,5 +227,5 @@ def mfu(flops_per_token: float, tokens_per_second: float, device_name: str) -> f
     return None
 
 
-__all__ = ["GPTConfig", "decays", "forward", "init_member", "member_losses", "mfu",
-           "stack_members"]  # fmt: skip
+__all__ = ["GPTConfig", "decays", "forward", "head", "hidden", "init_member", "member_losses",
+           "mfu", "stack_members"]  # fmt: skip
