@@ -338,6 +338,14 @@ class Stream:
         return new
 
 
+def to_device(arr: np.ndarray, device: torch.device) -> torch.Tensor:
+    """A host array on ``device``; on CUDA through pinned memory without blocking the host."""
+    t = torch.from_numpy(np.ascontiguousarray(arr))
+    if device.type == "cuda":
+        return t.pin_memory().to(device, non_blocking=True)
+    return t.to(device)
+
+
 class Batcher:
     """Assembles the batches of several streams at once (tables of every corpus stacked)."""
 
@@ -382,25 +390,29 @@ class Batcher:
             (u[:, lay.tmpl] * c.bio.n_templates).astype(np.int64), c.bio.n_templates - 1
         )
         order = np.argsort(u[:, lay.order].reshape(E, n, a), axis=2, kind="stable")
-        t = lambda x: torch.as_tensor(x, device=self.device)  # noqa: E731
-        person_t, facts_t = t(person), t(facts)
+        inc = np.array([s.corpus.web_mode == "incompressible" for s in streams])
+        parts = [person[..., None], facts, tmpl.reshape(E, n, a), order]
+        if inc.any():
+            fresh = np.minimum((u[:, lay.values] * c.n_content).astype(np.int64), c.n_content - 1)
+            parts.append(fresh.reshape(E, n, f * vl) + c.content_base)
+        packed = to_device(np.concatenate(parts, axis=2), self.device)  # one host-device copy
+        person_t, facts_t = packed[..., 0], packed[..., 1 : 1 + f]
+        tmpl_t, order_t = packed[..., 1 + f : 1 + f + a], packed[..., 1 + f + a : 1 + f + 2 * a]
         # Web documents in every slot.
         key_t = self.keys[facts_t]  # (E, n, F, key_len)
         val_t = self.web_values[facts_t]  # (E, n, F, value_len)
-        inc = np.array([s.corpus.web_mode == "incompressible" for s in streams])
         if inc.any():
-            fresh = np.minimum((u[:, lay.values] * c.n_content).astype(np.int64), c.n_content - 1)
-            fresh = t(fresh.reshape(E, n, f, vl) + c.content_base)
-            val_t = torch.where(t(inc)[:, None, None, None], fresh, val_t)
+            fresh_t = packed[..., 1 + f + 2 * a :].reshape(E, n, f, vl)
+            val_t = torch.where(to_device(inc, self.device)[:, None, None, None], fresh_t, val_t)
         col = lambda tok, *shape: torch.full((*shape, 1), tok, dtype=torch.long, device=self.device)  # noqa: E731
         fact = torch.cat([key_t, col(EQ, E, n, f), val_t, col(DOT, E, n, f)], dim=3)
         web_doc = torch.cat([col(BOS, E, n), fact.reshape(E, n, -1)], dim=2)
         # Biographies where a person is shown.
         p = person_t.clamp(min=0)
         sent = torch.cat([self.names[p][:, :, None, :].expand(E, n, a, 3),
-                          (self.rel0 + t(tmpl).view(E, n, a))[..., None], self.values[p],
+                          (self.rel0 + tmpl_t)[..., None], self.values[p],
                           col(DOT, E, n, a)], dim=3)  # fmt: skip
-        sent = sent.gather(2, t(order)[..., None].expand(E, n, a, c.sent_len))
+        sent = sent.gather(2, order_t[..., None].expand(E, n, a, c.sent_len))
         bio_doc = torch.cat([col(BOS, E, n), sent.reshape(E, n, -1)], dim=2)
         L = c.doc_len
         web_doc = torch.nn.functional.pad(web_doc, (0, L - web_doc.shape[2]), value=PAD)

@@ -29,8 +29,8 @@ import torch.nn.functional as F
 from mixphase.validate.data import BOS, EQ, PAD
 from mixphase.validate.model import GPTConfig, forward, head, hidden
 
-#: Bytes of hidden states per evaluation chunk (all members together).
-EVAL_CHUNK_BYTES = 16 << 20
+#: Sequences per member and evaluation chunk.
+EVAL_ROWS = 512
 
 
 @torch.no_grad()
@@ -40,7 +40,7 @@ def score_answers(params: dict, cfg: GPTConfig, seqs: torch.Tensor, start: torch
     ``[start, start+length)`` and their summed cross-entropy (nats), one teacher-forced pass.
     The output head runs only at the answer positions."""
     e, n, width = seqs.shape
-    rows = max(1, EVAL_CHUNK_BYTES // (4 * e * width * 16 * cfg.d_model))
+    rows = EVAL_ROWS  # fixed, so that a member's numbers do not depend on the ensemble's size
     lmax = int(length.max())
     offs = torch.arange(lmax, device=seqs.device)
     correct, nll = [], []

@@ -68,7 +68,10 @@ class AdamW:
         self.t = [0] * flat.shape[0]
 
     def _col(self, values: list[float]) -> torch.Tensor:
-        return torch.tensor(values, dtype=self.flat.dtype).to(self.flat.device)[:, None]
+        t = torch.tensor(values, dtype=self.flat.dtype)
+        if self.flat.device.type == "cuda":  # no host-device synchronisation in the hot loop
+            return t.pin_memory().to(self.flat.device, non_blocking=True)[:, None]
+        return t[:, None]
 
     @torch.no_grad()
     def clip_(self, max_norm: float) -> torch.Tensor:

@@ -26,11 +26,11 @@ class Bars:
         with self._lock:
             bar = self._bars.get(key)
             if bar is None:
-                label = key.split("|", 2)[-1][:48]
+                parts = key.split("|")[1:]
+                label = " ".join(p for p in parts if not p.startswith(("data=", "bs=", "lr=")))
                 bar = self._bars[key] = tqdm(total=total, desc=label, file=sys.stderr,
                                              leave=False, dynamic_ncols=True)  # fmt: skip
-            bar.n = min(step, total)
-            bar.refresh()
+            bar.update(min(step, total) - bar.n)
             if step >= total:
                 bar.close()
                 del self._bars[key]
