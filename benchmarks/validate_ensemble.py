@@ -13,9 +13,13 @@ Modes, measured one after the other in this one invocation (same machine state, 
 - ``ensemble``: this engine's default: runs of one shape trained as ensembles (two of 9 with
   ``--jobs 2``).
 
-Prints a table (wall s, runs/hour, training tokens/s, speed-up) and the equivalence of
-``single`` and ``ensemble`` (largest relative difference of logged losses and of the web loss,
-differing accuracies). On CUDA use ``--device cuda`` (``--jobs`` processes share the GPU).
+Prints a table (wall s, CPU s of the workers, runs/hour, training tokens/s, speed-up) and the
+equivalence of ``single`` and ``ensemble`` (largest relative difference of logged losses and of
+the web loss, differing accuracies). ``--repeat 2`` runs the modes in mirrored order (A B C C B A)
+and reports the median of each, which evens out a changing load. CPU seconds (the workers'
+user + system time) are less sensitive to other jobs on the machine than wall time. On CUDA use
+``--device cuda`` (``--jobs`` processes share the GPU; with ensembles ``--jobs 1`` trains all 18
+runs as one ensemble).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -91,45 +96,73 @@ def _losses(out: Path, key: str) -> list[float]:
     return []
 
 
+def _children_cpu() -> float:
+    """User + system CPU seconds of this process's finished children (the pool's workers)."""
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=500)
     ap.add_argument("--size", type=int, default=1, help="index into the tiny preset's sizes")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--device", default="cpu")
-    ap.add_argument("--legacy-ref", default="3ec4dad",
-                    help="git commit of the engine before ensembles ('' to skip it)")
+    ap.add_argument(
+        "--legacy-ref",
+        default="3ec4dad",
+        help="git commit of the engine before ensembles ('' to skip it)",
+    )
     ap.add_argument("--modes", nargs="+", default=["legacy", "single", "ensemble"])
+    ap.add_argument("--repeat", type=int, default=1, help="rounds, in mirrored order")
     a = ap.parse_args(argv)
     cfgs = _configs(a)
     root = Path(tempfile.mkdtemp(prefix="mixphase-ens-bench-"))
     load = os.getloadavg()
-    rows, results = [], {}
-    for mode in a.modes:
-        if mode == "legacy" and not a.legacy_ref:
-            continue
-        out = root / mode
+    modes = [m for m in a.modes if m != "legacy" or a.legacy_ref]
+    order = [m for r in range(a.repeat) for m in (modes if r % 2 == 0 else modes[::-1])]
+    times: dict[str, list[tuple[float, float]]] = {m: [] for m in modes}
+    results = {}
+    for k, mode in enumerate(order):
+        out = root / f"{mode}{k}"
+        cpu0 = _children_cpu()
         if mode == "legacy":
             wall, res = run_legacy(cfgs, out, a.jobs, a.legacy_ref)
         else:
             wall, res = run_new(cfgs, out, a.jobs, ensemble=(mode == "ensemble"))
+        times[mode].append((wall, _children_cpu() - cpu0))
         results[mode] = (out, res)
-        tokens = sum(r["tokens"] for r in res)
-        rows.append((mode, wall, len(res) * 3600 / wall, tokens / wall))
-        print(f"{mode}: {wall:.1f} s", file=sys.stderr, flush=True)
-    base = {m: w for m, w, _, _ in rows}
+        print(f"{mode}: {wall:.1f} s wall, {times[mode][-1][1]:.1f} s CPU", file=sys.stderr,
+              flush=True)  # fmt: skip
+    rows = []
+    for mode in modes:
+        wall = statistics.median(w for w, _ in times[mode])
+        cpu = statistics.median(c for _, c in times[mode])
+        tokens = sum(r["tokens"] for r in results[mode][1])
+        rows.append((mode, wall, cpu, len(cfgs) * 3600 / wall, tokens / wall))
+    base = {m: w for m, w, *_ in rows}
+    base_cpu = {m: c for m, _, c, *_ in rows}
     import torch
 
-    dev = torch.cuda.get_device_name(0) if a.device.startswith("cuda") else f"{os.cpu_count()}-core CPU"
+    dev = (
+        torch.cuda.get_device_name(0)
+        if a.device.startswith("cuda")
+        else f"{os.cpu_count()}-core CPU"
+    )
     print(f"\n{len(cfgs)} runs (tiny size {a.size}, {len(RATIOS)} ratios x {len(SEEDS)} seeds, "
           f"{a.steps} steps x batch 128), --jobs {a.jobs}, {dev}, torch {torch.__version__}, "
           f"load before {load[0]:.1f} / after {os.getloadavg()[0]:.1f}\n")  # fmt: skip
-    print("| mode | wall s | runs/hour | tokens/s | vs legacy | vs single |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for mode, wall, rph, tps in rows:
-        vs_l = f"{base['legacy'] / wall:.2f}x" if "legacy" in base else "-"
-        vs_s = f"{base['single'] / wall:.2f}x" if "single" in base else "-"
-        print(f"| {mode} | {wall:.1f} | {rph:.0f} | {tps:,.0f} | {vs_l} | {vs_s} |")
+    print("| mode | wall s | CPU s | runs/hour | tokens/s | vs legacy (wall, CPU) | "
+          "vs single (wall, CPU) |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for mode, wall, cpu, rph, tps in rows:
+        vs_l = (f"{base['legacy'] / wall:.2f}x, {base_cpu['legacy'] / cpu:.2f}x"
+                if "legacy" in base else "-")  # fmt: skip
+        vs_s = (f"{base['single'] / wall:.2f}x, {base_cpu['single'] / cpu:.2f}x"
+                if "single" in base else "-")  # fmt: skip
+        print(f"| {mode} | {wall:.1f} | {cpu:.1f} | {rph:.0f} | {tps:,.0f} | {vs_l} | {vs_s} |")
     if "single" in results and "ensemble" in results:
         (o1, r1), (o2, r2) = results["single"], results["ensemble"]
         by = {r["key"]: r for r in r2}
@@ -137,7 +170,9 @@ def main(argv=None) -> int:
         for r in r1:
             e = by[r["key"]]
             la, lb = _losses(o1, r["key"]), _losses(o2, r["key"])
-            worst_loss = max([worst_loss] + [abs(x - y) / abs(x) for x, y in zip(la, lb, strict=True)])
+            worst_loss = max(
+                [worst_loss] + [abs(x - y) / abs(x) for x, y in zip(la, lb, strict=True)]
+            )
             worst_web = max(worst_web, abs(r["web_loss"] - e["web_loss"]) / abs(r["web_loss"]))
             acc_diff += r["memorization_accuracy"] != e["memorization_accuracy"]
         print(f"\nsingle vs ensemble: largest relative difference of logged train losses "

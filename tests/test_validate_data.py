@@ -19,7 +19,7 @@ from mixphase.validate.data import (
     SymbolicCorpus,
     WebSpec,
 )
-from mixphase.validate.text_data import TextCorpus, TextBatcher, load_web_text
+from mixphase.validate.text_data import TextBatcher, TextCorpus, load_web_text
 
 
 def corpus(**kw):

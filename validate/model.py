@@ -173,7 +173,6 @@ class _HeadCrossEntropy(torch.autograd.Function):
     @staticmethod
     def forward(ctx, a: torch.Tensor, w: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         e, m, _ = a.shape
-        v = w.shape[1]
         valid = y != -100
         n = valid.sum(1).clamp(min=1).to(a.dtype)
         rows = 256  # fixed: a member's arithmetic must not depend on the ensemble's size

@@ -142,6 +142,8 @@ def execute(runs: list[RunConfig], out: str | os.PathLike, *, jobs: int = 1, bac
              f"web_loss={res['web_loss']:.3f} ({res['seconds']:.0f}s)")  # fmt: skip
 
     uniq = list({c.key(): c for c in runs}.values())
+    if any(c.key() not in done for c in uniq):
+        _check_engine(records, results_path, threads, echo)
     todo = []
     for c in uniq:
         if c.key() in done:
@@ -155,7 +157,6 @@ def execute(runs: list[RunConfig], out: str | os.PathLike, *, jobs: int = 1, bac
     echo(f"{len(uniq) - len(todo)} of {len(uniq)} runs already done; {len(todo)} to run")
     if not todo:
         return read_results(results_path)
-    _check_engine(records, results_path, threads, echo)
     if memory is None and todo[0].device.startswith("cuda"):
         import torch
 

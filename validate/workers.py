@@ -93,7 +93,10 @@ class Pool:
 
     def _read(self) -> None:
         while True:
-            msg = self.queue.get()
+            try:
+                msg = self.queue.get()
+            except (OSError, EOFError, ValueError):  # closed after a failure
+                return
             if msg is None:
                 return
             if msg[0] == "progress":
@@ -110,9 +113,10 @@ class Pool:
             self.pool.shutdown(wait=False, cancel_futures=True)
             for p in procs:
                 p.terminate()
+            self.queue.close()  # a killed worker may hold the queue's lock: no sentinel
         else:
             self.pool.shutdown()
-        self.queue.put(None)
+            self.queue.put(None)
         self.reader.join(timeout=5)
 
 
