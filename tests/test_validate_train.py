@@ -103,3 +103,33 @@ def test_cli_run_with_text_web_data(tmp_path, capsys):
     res = json.loads(capsys.readouterr().out)
     assert res["data"]["kind"] == "text" and res["web_loss"] > 0
     assert (tmp_path / "t" / "result.json").exists()
+
+
+def test_cli_run_with_the_new_options(tmp_path, capsys):
+    args = ["validate", "run", "-r", "0.2", "--steps", "20", "--batch-size", "8", "--people", "4",
+            "--web-facts", "50", "--web-mode", "incompressible", "--schedule", "wsd",
+            "--threads", "1", "--out", str(tmp_path / "r"), "--json", "-v"]  # fmt: skip
+    with pytest.raises(SystemExit) as e:
+        main(args)
+    assert e.value.code == 0
+    res = json.loads(capsys.readouterr().out)  # -v with --json: only the JSON on stdout
+    assert res["schedule"] == "wsd" and res["web_mode"] == "incompressible"
+    assert res["key"].endswith("|facts=50|people=4|webmode=incompressible|sched=wsd")
+    assert res["n_people"] == 4 and res["data"]["web"]["n_facts"] == 50
+
+
+@pytest.mark.parametrize(
+    "args,msg",
+    [(["run", "-r", "0.1", "--threads", "0"], "--threads"),
+     (["run", "-r", "0.1", "--steps", "0"], "steps must be at least 1"),
+     (["run", "-r", "0.1", "--data-seed", "-1"], "data_seed"),
+     (["sweep", "--max-members", "0"], "--max-members"),
+     (["sweep", "--ensemble-memory", "-1"], "--ensemble-memory")],
+)  # fmt: skip
+def test_cli_bad_engine_options(args, msg, tmp_path, capsys):
+    out = tmp_path / "o"
+    with pytest.raises(SystemExit) as e:
+        main(["validate", *args, "--out", str(out)])
+    assert e.value.code == 2
+    assert msg in capsys.readouterr().err
+    assert not (out / "results.jsonl").exists() and not (out / "result.json").exists()
