@@ -36,7 +36,7 @@ def assert_same_run(a_dir, b_dir, a: dict, b: dict, rel=1e-6):
         assert y == pytest.approx(x, rel=rel)
     for k in ("memorization_accuracy", "bio_correct", "web_facts_learned", "exposures_per_bio",
               "bio_correct_by_person"):  # fmt: skip
-        assert a[k] == b[k]
+        assert a.get(k) == b.get(k)
     assert b["web_loss"] == pytest.approx(a["web_loss"], rel=rel)
 
 
@@ -184,3 +184,16 @@ def test_scoring_at_answer_positions_matches_full_logits():
             ce = torch.nn.functional.cross_entropy(lg, t, reduction="sum")
             assert float(nll[e, i]) == pytest.approx(float(ce), rel=1e-5)
     assert 0 < ok.float().mean() < 1  # both outcomes are exercised
+
+
+def test_text_members_equal_their_single_runs(tmp_path):
+    web = tmp_path / "web.txt"
+    web.write_text(" ".join(f"The number {i} is followed by {i + 1}." for i in range(800)))
+    kw = {"web_data": str(web), "steps": 8, "batch_size": 4, "n_people": 5, "seq_len": 64,
+          "d_model": 16, "warmup": 2, "log_every": 2}  # fmt: skip
+    cfgs = [RunConfig(ratio=0.3, seed=1, **kw), RunConfig(ratio=0.1, seed=2, **kw)]
+    single = [train(c, tmp_path / f"s{i}") for i, c in enumerate(cfgs)]
+    ens = train_ensemble(cfgs, [tmp_path / f"e{i}" for i in range(2)])
+    for i in range(2):
+        assert_same_run(tmp_path / f"s{i}", tmp_path / f"e{i}", single[i], ens[i])
+        assert single[i]["realised_ratio"] == ens[i]["realised_ratio"]
