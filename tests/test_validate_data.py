@@ -9,12 +9,12 @@ import torch
 
 from mixphase.errors import MixphaseInputError
 from mixphase.theory.synbio import bits_per_biography
+from mixphase.validate.batches import Batcher
 from mixphase.validate.data import (
     BIOS_ATTRIBUTES,
     BOS,
     DOT,
     SMALL_ATTRIBUTES,
-    Batcher,
     BioSpec,
     SymbolicCorpus,
     WebSpec,

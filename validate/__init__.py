@@ -1,6 +1,7 @@
 """Validation layer: train small GPT-style transformers on SynBio + web-like text.
 
-- :mod:`mixphase.validate.data`      SynBio generator, Zipf-fact web, training streams, batching
+- :mod:`mixphase.validate.data`      SynBio generator, Zipf-fact web, training streams
+- :mod:`mixphase.validate.batches`   the batches of several runs, assembled together
 - :mod:`mixphase.validate.text_data` byte-level text (``--web-data``)
 - :mod:`mixphase.validate.seeds`     one random stream per source (init, order, people, data)
 - :mod:`mixphase.validate.model`     nanoGPT-style decoder as an ensemble (stacked weights)

@@ -179,7 +179,7 @@ def _train(cfgs, outs, trunk_dir, branch, progress, on_result, quiet) -> list[di
             for rec in slot.log:
                 m.write_log(rec, quiet, prefix(m))
     if hasattr(corpus0, "layout"):
-        from mixphase.validate.data import Batcher
+        from mixphase.validate.batches import Batcher
         from mixphase.validate.evaluate import evaluate_symbolic as evaluate
     else:
         from mixphase.validate.evaluate import evaluate_text as evaluate
