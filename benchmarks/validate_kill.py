@@ -1,7 +1,7 @@
 """kill -9 a 2-worker tiny sweep at random moments, then check nothing was lost or doubled.
 
-    python benchmarks/validate_kill.py [--trials 10] [--seed 0] [--steps 150] [--out DIR]
-                                       [--no-ensemble]
+    python benchmarks/validate_kill.py [--trials 10] [--seed 0] [--steps 150] [--seeds 2]
+                                       [--mixed] [--min-delay 0.5] [--max-delay 12] [--out DIR]
 
 Each trial starts ``mixphase validate sweep --jobs 2`` (in its own process group), sends SIGKILL
 to the sweep process after a random delay, reaps it, and checks that no process of its group is
@@ -26,9 +26,7 @@ import time
 from pathlib import Path
 
 SWEEP = ["validate", "sweep", "--preset", "tiny", "--size", "0", "-r", "0.1", "-r", "0.3",
-         "--seeds", "2", "--batch-size", "8", "--people", "4", "--web-facts", "100", "--jobs",
-         "2", "--json"]  # fmt: skip
-N_RUNS = 6  # ratios 0, 0.1, 0.3 x 2 seeds
+         "--batch-size", "8", "--people", "4", "--web-facts", "100", "--jobs", "2", "--json"]  # fmt: skip
 
 
 def alive_in_group(pgid: int) -> list[int]:
@@ -76,7 +74,7 @@ def _lines(out: Path) -> int:
     return len(p.read_bytes().splitlines()) if p.exists() else 0
 
 
-def check(out: Path, snapshots: dict[str, dict]) -> list[str]:
+def check(out: Path, snapshots: dict[str, dict], n_runs: int) -> list[str]:
     """Problems with the finished folder (empty list: all good)."""
     problems = []
     lines = (out / "results.jsonl").read_text().splitlines()
@@ -86,8 +84,8 @@ def check(out: Path, snapshots: dict[str, dict]) -> list[str]:
             keys.append(json.loads(line)["key"])
         except (ValueError, KeyError):
             problems.append(f"line {i} does not parse")
-    if len(keys) != N_RUNS or len(set(keys)) != N_RUNS:
-        problems.append(f"{len(keys)} records, {len(set(keys))} distinct keys (want {N_RUNS})")
+    if len(keys) != n_runs or len(set(keys)) != n_runs:
+        problems.append(f"{len(keys)} records, {len(set(keys))} distinct keys (want {n_runs})")
     recs = {json.loads(x)["key"]: json.loads(x) for x in lines if x.strip().startswith("{")}
     for key, res in snapshots.items():
         got = recs.get(key)
@@ -115,21 +113,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-delay", type=float, default=12.0)
     ap.add_argument("--out", type=Path)
     ap.add_argument("--steps", type=int, default=150, help="training steps per run")
-    ap.add_argument("--no-ensemble", action="store_true")
+    ap.add_argument("--seeds", type=int, default=2, help="seeds per ratio (runs: 3 x seeds)")
+    ap.add_argument(
+        "--mixed",
+        action="store_true",
+        help="odd trials with --no-ensemble (results arrive one by one)",
+    )
     a = ap.parse_args(argv)
-    extra = ["--steps", str(a.steps)] + (["--no-ensemble"] if a.no_ensemble else [])
+    extra = ["--steps", str(a.steps), "--seeds", str(a.seeds)]
     rng = random.Random(a.seed)
     out = a.out or Path(tempfile.mkdtemp(prefix="mixphase-kill-"))
     rows, seen = [], {}
     t0 = time.perf_counter()
-    for _ in range(a.trials):
-        rows.append(trial(out, rng.uniform(a.min_delay, a.max_delay), extra))
+    for i in range(a.trials):
+        mode = ["--no-ensemble"] if a.mixed and i % 2 else []
+        rows.append(trial(out, rng.uniform(a.min_delay, a.max_delay), extra + mode))
         seen.update(snapshot(out))
         print(json.dumps(rows[-1]), flush=True)
     final = subprocess.run([sys.executable, "-c", "from mixphase.cli import main; main()",
                             *SWEEP, *extra, "--out", str(out)], capture_output=True, text=True)  # fmt: skip
     problems = [] if final.returncode == 0 else [f"final sweep failed: {final.stderr[-500:]}"]
-    problems += check(out, seen)
+    problems += check(out, seen, 3 * a.seeds)
     problems += [f"trial {i}: {r['processes_left']} processes left" for i, r in
                  enumerate(rows) if r["processes_left"]]  # fmt: skip
     torn = len(list(out.glob("results.jsonl.torn-*")))

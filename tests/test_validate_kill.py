@@ -15,8 +15,8 @@ def test_kill_9_loses_and_doubles_nothing(tmp_path, capsys):
     spec = importlib.util.spec_from_file_location("validate_kill", path)
     kill = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(kill)
-    rc = kill.main(["--trials", "2", "--seed", "3", "--steps", "80", "--min-delay", "4", "--max-delay", "8",
-                    "--out", str(tmp_path / "sweep")])  # fmt: skip
+    rc = kill.main(["--trials", "2", "--seed", "3", "--steps", "60", "--seeds", "1",
+                    "--min-delay", "3", "--max-delay", "7", "--out", str(tmp_path / "sweep")])  # fmt: skip
     out = capsys.readouterr().out
     assert rc == 0, out
     assert "all runs exactly once" in out
