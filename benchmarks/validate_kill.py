@@ -130,8 +130,13 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(trial(out, rng.uniform(a.min_delay, a.max_delay), extra + mode))
         seen.update(snapshot(out))
         print(json.dumps(rows[-1]), flush=True)
-    final = subprocess.run([sys.executable, "-c", "from mixphase.cli import main; main()",
-                            *SWEEP, *extra, "--out", str(out)], capture_output=True, text=True)  # fmt: skip
+    try:
+        final = subprocess.run([sys.executable, "-c", "from mixphase.cli import main; main()",
+                                *SWEEP, *extra, "--out", str(out)], capture_output=True,
+                               text=True, timeout=900)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        print("problem: the final sweep did not finish in 900 s")
+        return 1
     problems = [] if final.returncode == 0 else [f"final sweep failed: {final.stderr[-500:]}"]
     problems += check(out, seen, 3 * a.seeds)
     problems += [f"trial {i}: {r['processes_left']} processes left" for i, r in
