@@ -14,7 +14,8 @@ of a killed or crashed writer are handled here, in one place, for every reader:
   ``.duplicates`` counts the dropped ones. Records without a ``key`` are kept as they are.
 
 This module sits at the bottom of the package (it imports only the standard library and
-:mod:`mixphase.records`), so validate, advise and the figures read journals the same way.
+:mod:`mixphase.records`), so validate, advise, the figures and :mod:`mixphase.readers` (every JSON-lines input) read
+journals the same way.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ class Journal:
     records: list[dict] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (line number, why)
     duplicates: int = 0
+    lines: list[int] = field(default_factory=list)  # 1-based line of each kept record
+    details: dict[int, str] = field(default_factory=dict)  # line -> the JSON parser's message
 
     def warnings(self) -> list[str]:
         """One line per problem, naming the file and line number."""
@@ -46,20 +49,29 @@ class Journal:
 
 
 def read_journal(path: str | os.PathLike, *, require_key: bool = True) -> Journal:
-    """Parse a JSON-lines journal. Missing file: an empty journal.
-
-    With ``require_key`` (results files) a line that is not a JSON object with a ``key`` is
-    skipped and reported; without it any JSON object is kept (other JSONL files).
-    """
+    """Parse a JSON-lines journal file (see :func:`parse_journal`). Missing file: empty journal."""
     path = Path(path)
-    j = Journal(path)
     if not path.exists():
-        return j
-    data = path.read_bytes()
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    lines = data.split(b"\n")
-    torn_tail = not data.endswith(b"\n") and lines[-1].strip() != b""
+        return Journal(path)
+    return parse_journal(path.read_bytes(), path, require_key=require_key)
+
+
+def parse_journal(data: bytes | str, path: str | os.PathLike = "<journal>", *,
+                  require_key: bool = True) -> Journal:  # fmt: skip
+    """Parse the contents of a JSON-lines journal (every reader of JSON lines goes through here).
+
+    Lines are split at ``\n`` and numbered from 1; blank lines are skipped silently. A last line
+    without a newline that does not parse is a ``"torn last line"`` (a killed writer). With
+    ``require_key`` (results files) a line that is not a JSON object with a ``key`` is skipped and
+    reported; without it any JSON object is kept (other JSONL files). Records with the same string
+    ``key`` are de-duplicated: the last wins, in the position of the first.
+    """
+    j = Journal(Path(path))
+    nl, bom = ("\n", "\ufeff") if isinstance(data, str) else (b"\n", b"\xef\xbb\xbf")
+    if data.startswith(bom):
+        data = data[len(bom) :]
+    lines = data.split(nl)
+    torn_tail = not data.endswith(nl) and lines[-1].strip() != lines[-1][:0]
     index: dict[str, int] = {}
     for n, raw in enumerate(lines, 1):
         if not raw.strip():
@@ -67,9 +79,10 @@ def read_journal(path: str | os.PathLike, *, require_key: bool = True) -> Journa
         why = None
         try:
             rec = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             rec = None
             why = "torn last line" if torn_tail and n == len(lines) else "not a JSON line"
+            j.details[n] = getattr(exc, "msg", None) or str(exc)
         if why is None and not isinstance(rec, dict):
             why = "not a JSON object"
         elif why is None and require_key and not isinstance(rec.get("key"), str):
@@ -80,11 +93,13 @@ def read_journal(path: str | os.PathLike, *, require_key: bool = True) -> Journa
         key = rec.get("key")
         if isinstance(key, str) and key in index:
             j.records[index[key]] = rec
+            j.lines[index[key]] = n
             j.duplicates += 1
         else:
             if isinstance(key, str):
                 index[key] = len(j.records)
             j.records.append(rec)
+            j.lines.append(n)
     return j
 
 
@@ -164,4 +179,4 @@ def append_record(path: str | os.PathLike, line: str) -> None:
         os.close(fd)
 
 
-__all__ = ["Journal", "append_record", "read_journal", "read_records", "repair"]
+__all__ = ["Journal", "append_record", "parse_journal", "read_journal", "read_records", "repair"]

@@ -54,3 +54,33 @@ def test_missing_and_empty_journals(tmp_path):
     assert journal.repair(tmp_path / "e.jsonl") is None
     journal.append_record(tmp_path / "new" / "r.jsonl", rec("x"))
     assert (tmp_path / "new" / "r.jsonl").read_text() == rec("x") + "\n"
+
+
+def test_every_reader_of_json_lines_goes_through_the_journal(tmp_path):
+    """mixphase.readers (used by fit, advise --calibrate and the figures): a torn last line is
+    skipped with a warning, a re-recorded run keeps its last record (at the line it came from),
+    and any other bad line is still an error naming its line."""
+    import pytest
+
+    from mixphase.errors import MixphaseInputError
+    from mixphase.readers import read_table
+    from paper_figures._common import load_validate_results
+
+    run = {"params": 6048, "steps": 10, "memorization_accuracy": 0.2}
+    p = tmp_path / "results.jsonl"
+    p.write_text("\n".join([rec("a", ratio=0.1, **run), rec("b", ratio=0.3, **run),
+                            rec("a", ratio=0.1, **{**run, "memorization_accuracy": 0.9}),
+                            '{"key": "c", "ratio": 0.']))  # fmt: skip
+    with pytest.warns(UserWarning) as got:
+        t = read_table(p)
+    msgs = [str(w.message) for w in got]
+    assert any("line 4: skipped a torn last line" in m for m in msgs)
+    assert any("1 duplicate record" in m for m in msgs)
+    assert [(r["key"], r["memorization_accuracy"], r.where) for r in t.records] == [
+        ("a", 0.9, "line 3"), ("b", 0.2, "line 2")]  # fmt: skip
+    with pytest.warns(UserWarning):
+        rows = load_validate_results(tmp_path)
+    assert sorted(r["memorization_accuracy"] for r in rows) == [0.2, 0.9]
+    p.write_text(rec("a", ratio=0.1) + "\n" + '{"key": "b", "ratio"\n' + rec("c") + "\n")
+    with pytest.raises(MixphaseInputError, match=r"results.jsonl: line 2: not valid JSON"):
+        read_table(p)

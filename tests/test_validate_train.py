@@ -67,7 +67,10 @@ def test_model_param_count_and_flops():
 @pytest.mark.parametrize(
     "cfg",
     [RunConfig(preset="huge"), RunConfig(ratio=1.5), RunConfig(ratio=-0.1),
-     RunConfig(d_model=30, n_head=4), RunConfig(size=9), RunConfig(web_data="/nonexistent.txt")],
+     RunConfig(d_model=30, n_head=4), RunConfig(size=9), RunConfig(web_data="/nonexistent.txt"),
+     RunConfig(steps=0), RunConfig(web_facts=0), RunConfig(n_people=0), RunConfig(lr=0.0),
+     RunConfig(cooldown_frac=0.0), RunConfig(web_mode="random"), RunConfig(schedule="linear"),
+     RunConfig(web_data="/nonexistent.txt", web_mode="incompressible")],
 )  # fmt: skip
 def test_bad_run_config(cfg, tmp_path):
     with pytest.raises(MixphaseInputError):
@@ -121,8 +124,9 @@ def test_cli_run_with_the_new_options(tmp_path, capsys):
 @pytest.mark.parametrize(
     "args,msg",
     [(["run", "-r", "0.1", "--threads", "0"], "--threads"),
-     (["run", "-r", "0.1", "--steps", "0"], "steps must be at least 1"),
-     (["run", "-r", "0.1", "--data-seed", "-1"], "data_seed"),
+     (["run", "-r", "0.1", "--steps", "0"], "--steps"),
+     (["run", "-r", "0.1", "--data-seed", "-1"], "--data-seed"),
+     (["run", "-r", "0.1", "--web-facts", "0"], "--web-facts"),
      (["sweep", "--max-members", "0"], "--max-members"),
      (["sweep", "--ensemble-memory", "-1"], "--ensemble-memory")],
 )  # fmt: skip

@@ -43,53 +43,58 @@ class RunConfig:
     max_eval_people: int = 2000
 
     def resolved(self) -> RunConfig:
-        """Fill every ``None`` from the preset and check the values (raises input errors)."""
+        """Fill every ``None`` from the preset and check the values (raises input errors).
+        ``None`` takes the preset's value; 0 is a value (and refused where it makes no sense)."""
         p = get_preset(self.preset)
         if not (isinstance(self.ratio, int | float) and 0.0 <= self.ratio <= 1.0):
-            raise MixphaseInputError(f"ratio must lie in [0, 1], got {self.ratio!r}")
+            raise MixphaseInputError(f"--ratio must lie in [0, 1], got {self.ratio!r}")
         if self.size is not None and not 0 <= self.size < len(p.sizes):
             raise MixphaseInputError(
-                f"size index must be in 0..{len(p.sizes) - 1}, got {self.size}"
+                f"--size (an index into the preset's sizes) must be in 0..{len(p.sizes) - 1}, "
+                f"got {self.size}"
             )
-        for name in ("n_layer", "d_model", "n_head", "steps", "batch_size", "n_people",
-                     "web_facts", "bio_groups"):  # fmt: skip
-            v = getattr(self, name)
-            if v is not None and v < 1:
-                raise MixphaseInputError(f"{name} must be at least 1, got {v}")
-        for name in ("seed", "data_seed"):
-            if getattr(self, name) < 0:
-                raise MixphaseInputError(f"{name} must be >= 0, got {getattr(self, name)}")
-        if self.lr is not None and not (self.lr > 0 and math.isfinite(self.lr)):
-            raise MixphaseInputError(f"lr must be positive and finite, got {self.lr}")
-        if self.warmup is not None and self.warmup < 0:
-            raise MixphaseInputError(f"warmup must be >= 0, got {self.warmup}")
-        if self.eval_every is not None and self.eval_every < 0:
-            raise MixphaseInputError(f"eval_every must be >= 0, got {self.eval_every}")
-        if self.web_mode not in WEB_MODES:
-            raise MixphaseInputError(f"web_mode must be one of {', '.join(WEB_MODES)}")
-        if self.schedule not in SCHEDULES:
-            raise MixphaseInputError(f"schedule must be one of {', '.join(SCHEDULES)}")
-        if not 0.0 < self.cooldown_frac <= 1.0:
-            raise MixphaseInputError(f"cooldown_frac must lie in (0, 1], got {self.cooldown_frac}")
-        if self.web_data and (self.web_mode != "fixed" or self.web_facts):
-            raise MixphaseInputError("web_mode and web_facts apply to the synthetic web only")
         ms = p.sizes[p.default_size if self.size is None else self.size]
+
+        def pick(value, default):
+            return default if value is None else value
+
         c = replace(
             self,
-            n_layer=self.n_layer or ms.n_layer,
-            d_model=self.d_model or ms.d_model,
-            n_head=self.n_head or ms.n_head,
-            steps=self.steps or p.steps,
-            batch_size=self.batch_size or p.batch_size,
-            lr=self.lr or p.lr,
-            warmup=p.warmup if self.warmup is None else self.warmup,
-            eval_every=p.eval_every if self.eval_every is None else self.eval_every,
+            n_layer=pick(self.n_layer, ms.n_layer),
+            d_model=pick(self.d_model, ms.d_model),
+            n_head=pick(self.n_head, ms.n_head),
+            steps=pick(self.steps, p.steps),
+            batch_size=pick(self.batch_size, p.batch_size),
+            lr=pick(self.lr, p.lr),
+            warmup=pick(self.warmup, p.warmup),
+            eval_every=pick(self.eval_every, p.eval_every),
             device=pick_device(self.device),
         )
+        for name in ("n_layer", "d_model", "n_head", "steps", "batch_size", "n_people",
+                     "web_facts", "bio_groups"):  # fmt: skip
+            v = getattr(c, name)
+            if v is not None and (not isinstance(v, int) or v < 1):
+                raise MixphaseInputError(f"{_option(name)} must be an integer >= 1, got {v!r}")
+        for name in ("warmup", "eval_every", "seed", "data_seed"):
+            v = getattr(c, name)
+            if not isinstance(v, int) or v < 0:
+                raise MixphaseInputError(f"{_option(name)} must be an integer >= 0, got {v!r}")
         if c.d_model % c.n_head:
             raise MixphaseInputError(
-                f"d_model ({c.d_model}) must be a multiple of n_head ({c.n_head})"
+                f"--d-model ({c.d_model}) must be a multiple of --n-head ({c.n_head})"
             )
+        if not (isinstance(c.lr, int | float) and math.isfinite(c.lr) and 0 < c.lr <= 10):
+            raise MixphaseInputError(f"--lr must lie in (0, 10], got {c.lr}")
+        if self.web_mode not in WEB_MODES:
+            raise MixphaseInputError(f"--web-mode must be one of {', '.join(WEB_MODES)}")
+        if self.schedule not in SCHEDULES:
+            raise MixphaseInputError(f"--schedule must be one of {', '.join(SCHEDULES)}")
+        if not (isinstance(self.cooldown_frac, int | float) and 0.0 < self.cooldown_frac <= 1.0):
+            raise MixphaseInputError(
+                f"--cooldown-frac must lie in (0, 1], got {self.cooldown_frac!r}"
+            )
+        if self.web_data and (self.web_mode != "fixed" or self.web_facts):
+            raise MixphaseInputError("--web-mode and --web-facts apply to the synthetic web only")
         if self.compile not in ("auto", "yes", "no"):
             raise MixphaseInputError("compile must be auto, yes or no")
         return c
@@ -137,6 +142,11 @@ class RunConfig:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def _option(field_name: str) -> str:
+    """The command-line option that sets a :class:`RunConfig` field (for messages)."""
+    return {"n_people": "--people"}.get(field_name, "--" + field_name.replace("_", "-"))
 
 
 def pick_device(device: str) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -58,8 +59,8 @@ class _Member:
         if self.out is not None:
             with open(self.out / "log.jsonl", "a") as fh:
                 fh.write(dumps(rec) + "\n")
-        if not quiet:
-            print(prefix + dumps(rec), flush=True)
+        if not quiet:  # the log is diagnostics: stderr, so that stdout holds only the result
+            print(prefix + dumps(rec), file=sys.stderr, flush=True)
 
 
 @dataclass(eq=False)

@@ -6,10 +6,36 @@ from pathlib import Path
 
 import click
 
-from mixphase.cli._common import emit, json_option
+from mixphase.cli._common import (
+    PROBABILITY,
+    SEED,
+    Count,
+    Number,
+    emit,
+    group_json_option,
+    json_option,
+    want_json,
+    warn,
+)
 from mixphase.errors import MixphaseInputError
 
 PRESET_NAMES = ("tiny", "small", "base")
+# Bounds of the model and recipe options: beyond them a run does not fit in memory (or time).
+N_LAYER = Count(1, 256, reason="memory")
+D_MODEL = Count(1, 16384, reason="memory")
+N_HEAD = Count(1, 1024)
+STEPS = Count(1, 100_000_000)
+BATCH = Count(1, 65536, reason="memory")
+PEOPLE = Count(1, 10_000_000, reason="memory: every biography is held as tokens")
+LR = Number(float, 0, 10, low_open=True, high_reason="larger rates overflow the optimiser")
+SIZE_INDEX = Count(0, 99)
+JOBS = Count(1, 512)
+SEEDS = Count(1, 1000)
+WEB_FACTS = Count(1, 100_000_000, reason="memory: every fact is held as tokens")
+THREADS = Count(1, 1024)
+ENSEMBLE_GIB = Number(float, 0, 1e6, low_open=True, high_reason="GiB")
+MAX_MEMBERS = Count(1, 100_000)
+OUT_FOLDER = click.Path(file_okay=False, path_type=Path)
 
 
 def _check_preset(preset: str) -> str:
@@ -29,15 +55,15 @@ def model_options(func):
     opts = [
         click.option("--preset", "-p", default="tiny", show_default=True,
                      help=f"Preset ({', '.join(PRESET_NAMES)}): data, recipe and model sizes."),
-        click.option("--n-layer", type=int, help="Override the number of layers."),
-        click.option("--d-model", type=int, help="Override the model width."),
-        click.option("--n-head", type=int, help="Override the number of heads."),
-        click.option("--steps", type=int, help="Override the number of training steps."),
-        click.option("--batch-size", type=int, help="Override the batch size (sequences)."),
-        click.option("--lr", type=float, help="Override the peak learning rate."),
-        click.option("--people", "n_people", type=int,
+        click.option("--n-layer", type=N_LAYER, help="Override the number of layers."),
+        click.option("--d-model", type=D_MODEL, help="Override the model width."),
+        click.option("--n-head", type=N_HEAD, help="Override the number of heads."),
+        click.option("--steps", type=STEPS, help="Override the number of training steps."),
+        click.option("--batch-size", type=BATCH, help="Override the batch size (sequences)."),
+        click.option("--lr", type=LR, help="Override the peak learning rate."),
+        click.option("--people", "n_people", type=PEOPLE,
                      help="Use the first N people of the preset's biographies."),
-        click.option("--web-facts", type=int,
+        click.option("--web-facts", type=WEB_FACTS,
                      help="Use the N most frequent facts of the preset's synthetic web."),
         click.option("--web-mode", type=click.Choice(["fixed", "incompressible"]),
                      default="fixed", show_default=True,
@@ -45,7 +71,7 @@ def model_options(func):
         click.option("--schedule", type=click.Choice(["cosine", "wsd"]), default="cosine",
                      show_default=True,
                      help="Learning-rate schedule: cosine, or warmup-stable-decay (10% cooldown)."),
-        click.option("--threads", type=int, default=1, show_default=True,
+        click.option("--threads", type=THREADS, default=1, show_default=True,
                      help="Torch threads per process on CPU (results are bit-reproducible for "
                           "a given count)."),
         click.option("--web-data", type=click.Path(path_type=Path),
@@ -53,9 +79,9 @@ def model_options(func):
         click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda."),
         click.option("--compile", "compile_", type=click.Choice(["auto", "yes", "no"]),
                      default="auto", show_default=True, help="torch.compile (auto: on CUDA)."),
-        click.option("--seed", type=int, default=0, show_default=True,
+        click.option("--seed", type=SEED, default=0, show_default=True,
                      help="Training seed (init and data order; bit-reproducible on CPU)."),
-        click.option("--data-seed", type=int, default=0, show_default=True,
+        click.option("--data-seed", type=SEED, default=0, show_default=True,
                      help="Seed of the data itself (people, facts)."),
     ]  # fmt: skip
     for o in reversed(opts):
@@ -66,7 +92,8 @@ def model_options(func):
 def _overrides(kw: dict) -> dict:
     web = kw.pop("web_data")
     if web is not None and not Path(web).is_file():
-        raise MixphaseInputError(f"--web-data {web}: no such file")
+        why = "it is a folder" if Path(web).is_dir() else "no such file"
+        raise MixphaseInputError(f"--web-data {web}: {why}")
     out = {"n_layer": kw.pop("n_layer"), "d_model": kw.pop("d_model"), "n_head": kw.pop("n_head"),
            "steps": kw.pop("steps"), "batch_size": kw.pop("batch_size"), "lr": kw.pop("lr"),
            "n_people": kw.pop("n_people"), "device": kw.pop("device"),
@@ -77,31 +104,22 @@ def _overrides(kw: dict) -> dict:
     return {k: v for k, v in out.items() if v is not None}
 
 
-def _check_threads(threads: int) -> int:
-    if threads < 1:
-        raise MixphaseInputError(f"--threads must be at least 1, got {threads}")
-    return threads
-
-
 def _execution(no_ensemble: bool, memory: float | None, max_members: int, threads: int,
                as_json: bool) -> dict:  # fmt: skip
-    if memory is not None and not memory > 0:
-        raise MixphaseInputError(f"--ensemble-memory must be positive (GiB), got {memory}")
-    if max_members < 1:
-        raise MixphaseInputError(f"--max-members must be at least 1, got {max_members}")
-    return {"ensemble": not no_ensemble, "threads": _check_threads(threads),
+    """How a sweep trains (the option types have checked the values)."""
+    return {"ensemble": not no_ensemble, "threads": threads,
             "memory": None if memory is None else memory * 2**30, "max_members": max_members,
-            "progress": False if as_json else None}  # fmt: skip
+            "progress": False if want_json(as_json) else None}  # fmt: skip
 
 
 def ensemble_options(func):
     opts = [
         click.option("--no-ensemble", is_flag=True,
                      help="Train one run per task instead of batching runs of one model shape."),
-        click.option("--ensemble-memory", "ensemble_memory", type=float,
+        click.option("--ensemble-memory", "ensemble_memory", type=ENSEMBLE_GIB,
                      help="GiB one ensemble may use (default 2 on CPU, 80% of free GPU memory "
                           "shared by the jobs); larger groups are split."),
-        click.option("--max-members", type=int, default=64, show_default=True,
+        click.option("--max-members", type=MAX_MEMBERS, default=64, show_default=True,
                      help="Most runs in one ensemble."),
     ]  # fmt: skip
     for o in reversed(opts):
@@ -120,38 +138,60 @@ class _RunResult(dict):
         return "\n".join(f"{k:<22} {self[k]}" for k in keys if k in self)
 
 
+def _prepare_out(out: Path) -> None:
+    """The output folder: created now (writable), after every other check passed."""
+    from mixphase.io import prepare_folder
+
+    prepare_folder(out, "--out")
+
+
+def _check_backend(backend: str) -> None:
+    if backend == "ray":
+        try:
+            import ray  # noqa: F401
+        except ImportError:
+            raise MixphaseInputError("backend ray needs Ray: pip install 'mixphase[ray]'") from None
+
+
 @click.group()
-def validate() -> None:
+@group_json_option
+def validate(as_json: bool) -> None:
     """Train small GPT-style transformers on SynBio mixed with web-like text."""
 
 
 @validate.command("run")
 @model_options
 @click.option(
-    "--ratio", "-r", type=float, required=True, help="Token share of biographies, [0, 1]."
+    "--ratio", "-r", type=PROBABILITY, required=True, help="Token share of biographies, [0, 1]."
 )
-@click.option("--size", type=int, help="Index into the preset's model sizes (default: its own).")
+@click.option(
+    "--size", type=SIZE_INDEX, help="Index into the preset's model sizes (default: its own)."
+)
 @click.option(
     "--out",
     "-o",
-    type=click.Path(path_type=Path),
+    type=OUT_FOLDER,
     required=True,
     help="Folder for result.json and log.jsonl.",
 )
-@click.option("--eval-every", type=int, help="Evaluate every N steps (0: at the end only).")
-@click.option("--verbose", "-v", is_flag=True, help="Print the training log.")
+@click.option(
+    "--eval-every", type=Count(0, 100_000_000), help="Evaluate every N steps (0: at the end only)."
+)
+@click.option("--verbose", "-v", is_flag=True, help="Print the training log (on stderr).")
 @json_option
 def run_cmd(preset, ratio, size, out, eval_every, verbose, as_json, seed, threads, **kw) -> None:
     """One training run -> OUT/result.json (params, tokens, ratio, accuracy, web loss, speed)."""
+    from mixphase.io import new_folder_guard
     from mixphase.validate.train import RunConfig, train
     from mixphase.validate.workers import torch_threads
 
     cfg = RunConfig(preset=_check_preset(preset), ratio=_check_ratio(ratio), seed=seed, size=size,
                     eval_every=eval_every, **_overrides(kw))  # fmt: skip
     cfg.resolved()  # all checks before anything is written
-    _check_threads(threads)
-    with torch_threads(threads):
-        emit(_RunResult(train(cfg, out, quiet=not verbose or as_json)), as_json)
+    with new_folder_guard(out), torch_threads(threads):
+        _prepare_out(out)
+        result = train(cfg, out, quiet=not verbose)
+    emit(_RunResult(result), as_json)
 
 
 @validate.command("sweep")
@@ -159,7 +199,7 @@ def run_cmd(preset, ratio, size, out, eval_every, verbose, as_json, seed, thread
 @click.option(
     "--out",
     "-o",
-    type=click.Path(path_type=Path),
+    type=OUT_FOLDER,
     required=True,
     help="Folder: results.jsonl (appended, resumable), runs/, report.*, sweep.png.",
 )
@@ -167,18 +207,18 @@ def run_cmd(preset, ratio, size, out, eval_every, verbose, as_json, seed, thread
     "--ratio",
     "-r",
     "ratios",
-    type=float,
+    type=PROBABILITY,
     multiple=True,
     help="Ratios (repeatable). Default: the preset's.",
 )
 @click.option(
     "--size",
     "sizes",
-    type=int,
+    type=SIZE_INDEX,
     multiple=True,
     help="Size indices (repeatable). Default: all the preset's sizes.",
 )
-@click.option("--seeds", type=int, default=1, show_default=True, help="Seeds per point.")
+@click.option("--seeds", type=SEEDS, default=1, show_default=True, help="Seeds per point.")
 @click.option("--no-web-only", is_flag=True, help="Skip the web-only (r = 0) runs that give alpha.")
 @click.option(
     "--controls",
@@ -188,7 +228,7 @@ def run_cmd(preset, ratio, size, out, eval_every, verbose, as_json, seed, thread
 @click.option(
     "--jobs",
     "-j",
-    type=int,
+    type=JOBS,
     default=1,
     show_default=True,
     help="Parallel single-thread worker processes on this machine.",
@@ -205,17 +245,26 @@ def run_cmd(preset, ratio, size, out, eval_every, verbose, as_json, seed, thread
 def sweep_cmd(preset, out, ratios, sizes, seeds, no_web_only, controls, jobs, backend, as_json,
               seed, threads, no_ensemble, ensemble_memory, max_members, **kw) -> None:  # fmt: skip
     """Sizes x ratios, resumable; then critical ratios per size vs the theory's exponent."""
-    from mixphase.validate.sweep import sweep
+    from mixphase.io import new_folder_guard
+    from mixphase.validate.sweep import plan, sweep
 
     for r in ratios:
         _check_ratio(r)
     if seeds < 1:
         raise MixphaseInputError(f"--seeds must be at least 1, got {seeds}")
+    if seed + seeds - 1 > SEED.high:
+        raise MixphaseInputError(f"--seed + --seeds - 1 must be at most {SEED.high}")
+    _check_backend(backend)
+    over = _overrides(kw)
+    common = dict(sizes=sizes or None, ratios=ratios or None, seeds=range(seed, seed + seeds),
+                  web_only=not no_web_only)  # fmt: skip
+    plan(_check_preset(preset), **common, **over)  # all checks before anything is written
     ex = _execution(no_ensemble, ensemble_memory, max_members, threads, as_json)
-    echo = (lambda s: click.echo(s, err=True)) if as_json else click.echo
-    rep = sweep(_check_preset(preset), out, sizes=sizes or None, ratios=ratios or None,
-                seeds=range(seed, seed + seeds), web_only=not no_web_only, controls=controls,
-                jobs=jobs, backend=backend, echo=echo, execution=ex, **_overrides(kw))  # fmt: skip
+    echo = (lambda s: click.echo(s, err=True)) if want_json(as_json) else click.echo
+    with new_folder_guard(out):
+        _prepare_out(out)
+        rep = sweep(preset, out, **common, controls=controls, jobs=jobs, backend=backend,
+                    echo=echo, execution=ex, **over)  # fmt: skip
     emit(rep, as_json)
 
 
@@ -227,7 +276,7 @@ def report_cmd(folder, as_json) -> None:
     from mixphase.validate.report import compare
     from mixphase.validate.sweep import RESULTS, read_results
 
-    results = read_results(folder / RESULTS, warn=lambda w: click.echo(f"warning: {w}", err=True))
+    results = read_results(folder / RESULTS, warn=warn)
     if not results:
         raise MixphaseInputError(f"{folder / RESULTS}: no results")
     base = [r for r in results if "facts=" not in r["key"]]
@@ -264,7 +313,7 @@ def presets_cmd(as_json) -> None:
 @click.option(
     "--out",
     "-o",
-    type=click.Path(path_type=Path),
+    type=OUT_FOLDER,
     required=True,
     help="Folder: results.jsonl (resumable), runs/, report.json, report.md, figures.",
 )
@@ -279,19 +328,19 @@ def presets_cmd(as_json) -> None:
 @click.option(
     "--jobs",
     "-j",
-    type=int,
+    type=JOBS,
     default=1,
     show_default=True,
     help="Parallel single-thread worker processes (several share one GPU).",
 )
 @click.option(
     "--seeds",
-    type=int,
+    type=SEEDS,
     default=1,
     show_default=True,
     help="Seeds per sweep point (the controls always use 2).",
 )
-@click.option("--steps", type=int, help="Override the preset's training steps (every run).")
+@click.option("--steps", type=STEPS, help="Override the preset's training steps (every run).")
 @click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda.")
 @click.option(
     "--compile",
@@ -307,6 +356,7 @@ def presets_cmd(as_json) -> None:
 def reproduce_cmd(out, quick, preset, jobs, seeds, steps, device, compile_, report_only,
                   no_ensemble, ensemble_memory, max_members, as_json) -> None:  # fmt: skip
     """Test the knapsack paper's claims (transitions, controls, power laws) -> OUT/report.*"""
+    from mixphase.io import new_folder_guard
     from mixphase.validate.reproduce import check_design_args, design_for, reproduce
 
     check_design_args(jobs, seeds)
@@ -315,7 +365,9 @@ def reproduce_cmd(out, quick, preset, jobs, seeds, steps, device, compile_, repo
     if steps is not None:
         over["steps"] = steps
     design = design_for(preset, quick, seeds, **over)
-    echo = (lambda s: click.echo(s, err=True)) if as_json else click.echo
+    echo = (lambda s: click.echo(s, err=True)) if want_json(as_json) else click.echo
     ex = _execution(no_ensemble, ensemble_memory, max_members, 1, as_json)
-    emit(reproduce(out, design, jobs=jobs, echo=echo, train=not report_only, execution=ex),
-         as_json)  # fmt: skip
+    with new_folder_guard(out):
+        _prepare_out(out)
+        rep = reproduce(out, design, jobs=jobs, echo=echo, train=not report_only, execution=ex)
+    emit(rep, as_json)
