@@ -1,16 +1,27 @@
 """Validation layer: train small GPT-style transformers on SynBio + a synthetic (Zipf key-value) web.
 
-- :mod:`mixphase.validate.data`    SynBio generator, Zipf-fact web, byte-level text, mixing at ratio r
-- :mod:`mixphase.validate.model`   nanoGPT-style decoder (``GPTConfig``, ``GPT``, FLOPs / MFU)
-- :mod:`mixphase.validate.presets` named presets (``tiny`` CPU, ``small`` / ``base`` GPU)
-- :mod:`mixphase.validate.train`   one run -> ``result.json`` (``RunConfig``, ``train``)
-- :mod:`mixphase.validate.sweep`   resumable sweeps (sizes x ratios), parallel jobs, Ray backend
-- :mod:`mixphase.validate.report`  a sweep vs the knapsack prediction (``validate sweep/report``)
-- :mod:`mixphase.validate.verdicts` the verdict rules (equivalence / non-inferiority) and margins
+- :mod:`mixphase.validate.data`      SynBio generator, Zipf-fact web, training streams
+- :mod:`mixphase.validate.batches`   the batches of several runs, assembled together
+- :mod:`mixphase.validate.text_data` byte-level text (``--web-data``)
+- :mod:`mixphase.validate.seeds`     one random stream per source (init, order, people, data)
+- :mod:`mixphase.validate.model`     nanoGPT-style decoder as an ensemble (stacked weights)
+- :mod:`mixphase.validate.optim`     flat weights and AdamW with a rate and clipping per member
+- :mod:`mixphase.validate.schedule`  cosine and warmup-stable-decay learning rates
+- :mod:`mixphase.validate.branching` WSD runs of several lengths share one stable phase
+- :mod:`mixphase.validate.evaluate`  bio accuracy over all templates, web accuracy by rank
+- :mod:`mixphase.validate.ensemble`  train runs of one shape together, one result per run
+- :mod:`mixphase.validate.config`    ``RunConfig`` (key, data, ensemble group)
+- :mod:`mixphase.validate.record`    the result record of a run
+- :mod:`mixphase.validate.train`     one run -> ``result.json`` (``train``)
+- :mod:`mixphase.validate.groups`    which runs train together (memory budget, worker balance)
+- :mod:`mixphase.validate.workers`   worker processes that die with their parent
+- :mod:`mixphase.validate.sweep`     resumable sweeps (sizes x ratios), parallel jobs, Ray backend
+- :mod:`mixphase.validate.report`    a sweep vs the knapsack prediction (``validate sweep/report``)
+- :mod:`mixphase.validate.verdicts`  the verdict rules (equivalence / non-inferiority) and margins
 - :mod:`mixphase.validate.transitions` per-(size, configuration) transition records
 - :mod:`mixphase.validate.claims`, :mod:`.mechanism`, :mod:`.scaling`, :mod:`.subsampling`
   the paper's claims and the one mechanism rule
-- :mod:`mixphase.validate.design`  the staged design of ``validate reproduce``
+- :mod:`mixphase.validate.design`    the staged design of ``validate reproduce``
 - :mod:`mixphase.validate.reproduce` ``validate reproduce``: train the stages, judge, report
 
 Heavy imports (torch) happen in the sub-modules; importing this package is cheap.
