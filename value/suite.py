@@ -1,0 +1,141 @@
+"""Several tasks x seeds of :func:`~mixphase.value.benchmark.run_benchmark`, with seed spread.
+
+Per task, method and target: mean and standard deviation over seeds of the held-out Pearson and
+Spearman correlations, the noisy-label detection AUROC, the method's seconds and its speed-up
+over computing the target it claims once. **Best or tied-best** (:meth:`SuiteResult.verdicts`):
+on each task and target, the claimant with the highest mean Spearman is the best; a method is
+*tied* with it when their per-seed Spearman differences have a mean no larger than their
+standard deviation (or than 0.01) -- a deliberately loose paired check over 3 seeds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from mixphase.value.benchmark import METHODS, BenchmarkResult, run_benchmark
+from mixphase.value.protocol import CLAIMS, MG, SA, scored_targets
+
+LABELS = {SA: "stand-alone", MG: "marginal"}
+
+
+@dataclass
+class SuiteResult:
+    runs: list[BenchmarkResult]
+
+    def tasks(self) -> list[str]:
+        return list(dict.fromkeys(r.task for r in self.runs))
+
+    def _rows(self, task: str) -> list[dict]:
+        return [r.method_rows() for r in self.runs if r.task == task]
+
+    def stat(self, task: str, method: str, key: str) -> tuple[float, float, list[float]]:
+        vals = [
+            rows[method][key] for rows in self._rows(task) if method in rows and key in rows[method]
+        ]
+        v = np.array(vals, float)
+        ok = v[np.isfinite(v)]
+        if ok.size == 0:
+            return float("nan"), float("nan"), vals
+        return float(ok.mean()), float(ok.std(ddof=1)) if ok.size > 1 else 0.0, vals
+
+    def verdicts(self, method: str = "mixphase", target: str = SA) -> dict[str, dict]:
+        """Per task: the best claimant of ``target`` (by mean held-out Spearman) and whether
+        ``method`` is best, tied-best (module docstring) or not."""
+        out = {}
+        for task in self.tasks():
+            rows = self._rows(task)
+            key = f"spearman_{target}"
+            cands = [m for m in rows[0] if target in scored_targets(m) and key in rows[0][m]]
+            if method not in cands:
+                continue
+            means = {m: self.stat(task, m, key)[0] for m in cands}
+            others = {m: v for m, v in means.items() if m != method and np.isfinite(v)}
+            if not others:
+                continue
+            best = max(others, key=others.get)
+            diff = np.array([r[method][key] - r[best][key] for r in rows], float)
+            diff = diff[np.isfinite(diff)]
+            sd = float(diff.std(ddof=1)) if diff.size > 1 else 0.0
+            gap = float(diff.mean()) if diff.size else float("nan")
+            verdict = "best" if gap > 0 else ("tied" if -gap <= max(sd, 0.01) else "behind")
+            out[task] = {"method": method, "spearman": means[method], "best_other": best,
+                         "best_other_spearman": others[best], "gap": gap, "gap_sd": sd,
+                         "verdict": verdict}  # fmt: skip
+        return out
+
+    def to_dict(self) -> dict:
+        tables = {}
+        for task in self.tasks():
+            methods = list(self._rows(task)[0])
+            tables[task] = {m: {k: self.stat(task, m, k)[:2] for k in self._rows(task)[0][m]
+                                if isinstance(self._rows(task)[0][m][k], float)}
+                            for m in methods}  # fmt: skip
+        return {"runs": [r.to_dict() for r in self.runs], "summary": tables,
+                "verdicts": {SA: self.verdicts("mixphase", SA),
+                             MG: self.verdicts("mixphase_marginal", MG)}}  # fmt: skip
+
+    def report(self) -> str:
+        """The markdown tables plus one verdict line per task and target."""
+        lines = [self.markdown()]
+        for method, target in (("mixphase", SA), ("mixphase_marginal", MG)):
+            for task, v in self.verdicts(method, target).items():
+                lines.append(f"{task}: {method} on the {LABELS[target]} target is {v['verdict']} "
+                             f"(Spearman {v['spearman']:.2f} vs {v['best_other']} "
+                             f"{v['best_other_spearman']:.2f}; paired gap {v['gap']:+.2f} ± "
+                             f"{v['gap_sd']:.2f})")  # fmt: skip
+        return "\n".join(lines)
+
+    def markdown(self) -> str:
+        """One table per task: methods x targets, mean ± sd over seeds (held-out contributors)."""
+        out = []
+        for task in self.tasks():
+            runs = [r for r in self.runs if r.task == task]
+            r0 = runs[0]
+            tg = list(r0.targets)
+            rel = ", ".join(
+                f"{LABELS[t]} seed-to-seed Pearson {np.mean([r.targets[t].reliability for r in runs]):.2f}"
+                f", one seed {np.mean([r.targets[t].seconds_one_seed for r in runs]):.1f} s"
+                for t in tg
+            )
+            out.append(f"### {task}\n\n{len(r0.contributors)} contributors, "
+                       f"{int(r0.held_out.sum())} held out (anchors excluded) per seed; seeds "
+                       f"{[r.seed for r in runs]}; truth: {rel}.\n")  # fmt: skip
+            head = (
+                "| method | claims | "
+                + " | ".join(f"{LABELS[t]} Spearman | {LABELS[t]} Pearson" for t in tg)
+                + " | noisy AUROC | seconds | × faster than truth |"
+            )
+            out.append(head)
+            out.append("|---|---|" + "---:|" * (2 * len(tg) + 3))
+            for m in r0.scores:
+                cells = []
+                for t in tg:
+                    for k in ("spearman", "pearson"):
+                        mu, sd, _ = self.stat(task, m, f"{k}_{t}")
+                        txt = f"{mu:.2f} ± {sd:.2f}" if np.isfinite(mu) else "–"
+                        cells.append(f"**{txt}**" if t in CLAIMS.get(m, ()) else txt)
+                auc = self.stat(task, m, "noisy_detection_auc")[0]
+                sec = self.stat(task, m, "seconds")[0]
+                main = next((t for t in scored_targets(m) if t in tg), SA)
+                sp = self.stat(task, m, f"speedup_{main}")[0] if CLAIMS.get(m) else float("nan")
+                claims = ", ".join(LABELS[c] for c in CLAIMS.get(m, ())) or "–"
+                out.append(f"| {m} | {claims} | " + " | ".join(cells)
+                           + f" | {auc:.2f} | {sec:.2f} | "
+                           + (f"{sp:.1f}×" if np.isfinite(sp) else "–") + " |")  # fmt: skip
+            out.append("")
+        return "\n".join(out)
+
+
+def run_suite(tasks, seeds, quick: bool = False, methods=METHODS,
+              tick: Callable[[str], None] | None = None, **kw) -> SuiteResult:  # fmt: skip
+    runs = []
+    for task in tasks:
+        for seed in seeds:
+            runs.append(run_benchmark(task, seed=seed, quick=quick, methods=methods, tick=tick,
+                                      **kw))  # fmt: skip
+            if tick is not None:
+                tick(f"{task} seed {seed} done")
+    return SuiteResult(runs)
