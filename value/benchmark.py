@@ -241,7 +241,11 @@ def run_benchmark(task: str, seed: int = 0, n_anchors: int = 5,
         curves = removal_curves(data, {m: scores[m] for m in REMOVAL_METHODS if m in scores},
                                 seed_r)  # fmt: skip
         note("removal curves")
+    mask = held_out_mask(names, anchors)
+    truth_auc = {k: detection_auc(t.values, names, data.meta.get("noisy", []), mask)
+                 for k, t in targets.items()}  # fmt: skip
     extra = {"anchor_seconds": cache.get("anchor_seconds"),
+             "truth_noisy_detection_auc": truth_auc,
              "contributor_kinds": data.meta.get("kind", {})}  # fmt: skip
     if "known_value" in data.meta:
         extra["known_value"] = data.meta["known_value"]
