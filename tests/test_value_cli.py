@@ -282,3 +282,18 @@ def test_benchmark_quick_skips_retraining_baselines_and_marginal(capsys, monkeyp
     res = json.loads(out)
     assert "loo_retrain" not in res["methods"] and "tracin" not in res["methods"]
     assert set(res["targets"]) == {"stand_alone"} and res["removal"] is None
+
+
+def test_benchmark_several_seeds_reports_spread_and_verdicts(tmp_path, capsys, monkeypatch):
+    import mixphase.value.benchmark as bm
+
+    monkeypatch.setattr(bm, "load_task", lambda task, seed=0: _small_problem(seed))
+    code, out, err = _run(["value", "benchmark", "--task", "digits", "--quick", "--seeds", "0,1",
+                           "--anchors", "3", "--plot", str(tmp_path / "s.png")], capsys)  # fmt: skip
+    assert code == 0, err
+    assert "| mixphase | stand-alone | **" in out and " ± " in out
+    assert "digits: mixphase on the stand-alone target is" in out
+    assert (tmp_path / "s.png").stat().st_size > 1000
+    code, out, err = _run(["value", "benchmark", "--task", "digits", "--quick", "--seeds", "0,x"],
+                          capsys)  # fmt: skip
+    assert code == 2 and "--seeds" in err

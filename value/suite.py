@@ -79,9 +79,64 @@ class SuiteResult:
                 "verdicts": {SA: self.verdicts("mixphase", SA),
                              MG: self.verdicts("mixphase_marginal", MG)}}  # fmt: skip
 
+    def summary_markdown(self) -> str:
+        """Cross-task tables: verdicts, cost, what the anchors add, removal curves."""
+        out = [
+            "| task | target | mixphase method | held-out Spearman | best other method | its "
+            "Spearman | paired gap (mean ± sd) | verdict |",
+            "|---|---|---|---:|---|---:|---:|---|",
+        ]
+        for method, target in (("mixphase", SA), ("mixphase_marginal", MG)):
+            for task, v in self.verdicts(method, target).items():
+                out.append(f"| {task} | {LABELS[target]} | {method} | {v['spearman']:.2f} | "
+                           f"{v['best_other']} | {v['best_other_spearman']:.2f} | "
+                           f"{v['gap']:+.2f} ± {v['gap_sd']:.2f} | {v['verdict']} |")  # fmt: skip
+        out += [
+            "",
+            "| task | stand-alone truth, once (s) | marginal truth, once (s) | mixphase (s) "
+            "| × faster (stand-alone) | mixphase_marginal (s) | × faster (marginal) | anchors: "
+            "extra s | anchors: Δ Spearman |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for task in self.tasks():
+            runs = [r for r in self.runs if r.task == task]
+            ts = {t: np.mean([r.targets[t].seconds_one_seed for r in runs if t in r.targets] or
+                             [np.nan]) for t in (SA, MG)}  # fmt: skip
+            m0 = self.stat(task, "mixphase", "seconds")[0]
+            mm = self.stat(task, "mixphase_marginal", "seconds")[0]
+            ma = self.stat(task, "mixphase_anchors", "seconds")[0]
+            gain = [r.method_rows()["mixphase_anchors"][f"spearman_{SA}"]
+                    - r.method_rows()["mixphase"][f"spearman_{SA}"]
+                    for r in runs if "mixphase_anchors" in r.scores]  # fmt: skip
+            g = f"{np.mean(gain):+.3f} ± {np.std(gain, ddof=1) if len(gain) > 1 else 0:.3f}"
+            out.append(f"| {task} | {ts[SA]:.1f} | {ts[MG]:.1f} | {m0:.2f} | {ts[SA] / m0:.1f}× | "
+                       f"{mm:.2f} | {ts[MG] / mm:.1f}× | {ma - m0:.2f} | {g} |")  # fmt: skip
+        removal = [r for r in self.runs if r.removal is not None]
+        if removal:
+            methods = list(removal[0].removal.high)
+            out += [
+                "",
+                "Removal curves (accuracy of the pool retrained without the top / bottom "
+                "20% and 40% of contributors by each method's score; mean over seeds). high "
+                "drop = acc(pool) − mean acc without the top (larger is better); low gain = "
+                "mean acc without the bottom − acc(pool) (larger is better).",
+                "",
+                "| task | " + " | ".join(methods) + " |",
+                "|---|" + "---:|" * len(methods),
+            ]
+            for task in self.tasks():
+                rs = [r.removal.summary() for r in removal if r.task == task]
+                cells = [
+                    f"{np.mean([x[m]['high_drop'] for x in rs]):+.3f} / "
+                    f"{np.mean([x[m]['low_gain'] for x in rs]):+.3f}"
+                    for m in methods
+                ]
+                out.append(f"| {task} (high drop / low gain) | " + " | ".join(cells) + " |")
+        return "\n".join(out)
+
     def report(self) -> str:
         """The markdown tables plus one verdict line per task and target."""
-        lines = [self.markdown()]
+        lines = [self.markdown(), self.summary_markdown(), ""]
         for method, target in (("mixphase", SA), ("mixphase_marginal", MG)):
             for task, v in self.verdicts(method, target).items():
                 lines.append(f"{task}: {method} on the {LABELS[target]} target is {v['verdict']} "
