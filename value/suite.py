@@ -22,6 +22,12 @@ from mixphase.value.protocol import CLAIMS, MG, SA, scored_targets
 LABELS = {SA: "stand-alone", MG: "marginal"}
 
 
+def _finite_mean(values) -> float:
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v)]
+    return float(v.mean()) if v.size else float("nan")
+
+
 @dataclass
 class SuiteResult:
     runs: list[BenchmarkResult]
@@ -158,7 +164,7 @@ class SuiteResult:
                 for t in tg
             )
             auc = ", ".join(
-                f"{LABELS[t]} {np.nanmean([r.extra['truth_noisy_detection_auc'][t] for r in runs]):.2f}"
+                f"{LABELS[t]} {_finite_mean([r.extra['truth_noisy_detection_auc'][t] for r in runs]):.2f}"
                 for t in tg
             )
             out.append(f"### {task}\n\n{len(r0.contributors)} contributors, "
