@@ -125,7 +125,7 @@ class BenchmarkResult:
         return "\n".join(lines)
 
 
-def _method_runners(data, seed: int, n_anchors: int, sa_seconds_ref: list) -> dict:
+def _method_runners(data, seed: int, n_anchors: int) -> tuple[dict, dict]:
     """Functions returning ``(scores, seconds)``; mixphase's pieces are timed separately."""
     from mixphase.value.heuristics import heuristic_scores
     from mixphase.value.marginal import memoriser_marginal
@@ -223,7 +223,7 @@ def run_benchmark(task: str, seed: int = 0, n_anchors: int = 5,
         targets[MG] = compute_target(data, MG, seed, repeats[1])
         note("marginal target")
 
-    runners, cache = _method_runners(data, seed, n_anchors, [])
+    runners, cache = _method_runners(data, seed, n_anchors)
     scores, secs = {}, {}
     if "mixphase_anchors" not in wanted and len(names) > n_anchors + 3:
         wanted = ["mixphase_anchors", *wanted]  # the anchors define the held-out set
