@@ -14,7 +14,7 @@ def plot_suite(suite, path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from mixphase.io import atomic_write
+    from mixphase.io import save_figure
 
     tasks = suite.tasks()
     fig, axes = plt.subplots(len(tasks), 2, figsize=(13, 3.6 * len(tasks)), squeeze=False,
@@ -47,6 +47,5 @@ def plot_suite(suite, path) -> None:
         row[1].set_ylabel("wall time [s]")
         row[1].legend(loc="upper left", fontsize=8)
     fig.tight_layout()
-    with atomic_write(path, "wb") as fh:
-        fig.savefig(fh, format="png", dpi=100)
+    save_figure(fig, path, dpi=100)
     plt.close(fig)

@@ -7,7 +7,16 @@ from pathlib import Path
 
 import click
 
-from mixphase.cli._common import emit, json_option, seed_option
+from mixphase.cli._common import (
+    FRACTION,
+    Count,
+    OutputFile,
+    emit,
+    group_json_option,
+    json_option,
+    seed_option,
+    want_json,
+)
 from mixphase.errors import MixphaseInputError
 
 TASK_CHOICES = ["longtail", "smallshards", "classes", "classes_balanced", "digits", "text", "all"]
@@ -24,7 +33,8 @@ def _one_thread() -> None:
 
 
 @click.group()
-def value() -> None:
+@group_json_option
+def value(as_json: bool) -> None:
     """Value each contributor (source, generator setting, shard) of a real+synthetic pool."""
 
 
@@ -39,7 +49,7 @@ def value() -> None:
 )
 @click.option(
     "--anchors",
-    type=int,
+    type=Count(0, 1000),
     default=0,
     show_default=True,
     help="Contributors to retrain to refit the term weights (0: the memoriser's value, no "
@@ -57,7 +67,7 @@ def value() -> None:
 )
 @click.option(
     "--delta",
-    type=float,
+    type=FRACTION,
     default=0.05,
     show_default=True,
     help="Confidence parameter of the finite-sample term.",
@@ -106,14 +116,14 @@ def score(data: Path, test: Path, anchors: int, bound_terms: bool, marginal: boo
 )
 @click.option(
     "--anchors",
-    type=int,
+    type=Count(3, 1000),
     default=5,
     show_default=True,
     help="Anchor contributors retrained by mixphase_anchors (excluded from scoring).",
 )
 @click.option(
     "--plot",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputFile(figure=True),
     help="Write a bar chart (held-out Spearman per target and wall time per method) to a PNG.",
 )
 @seed_option
@@ -135,22 +145,25 @@ def benchmark(task: str, seeds: str | None, quick: bool, anchors: int, plot: Pat
             raise MixphaseInputError(
                 f"--seeds must be integers separated by commas, got {seeds!r}"
             ) from None
-        if not seed_list:
-            raise MixphaseInputError("--seeds is empty")
+        if not seed_list or min(seed_list) < 0:
+            raise MixphaseInputError(f"--seeds needs non-negative integers, got {seeds!r}")
     tasks = list(TASKS) if task == "all" else [task]
+    from mixphase.io import output_set
+
     _one_thread()
     tick = None
-    if not as_json and sys.stderr.isatty():
+    if not want_json(as_json) and sys.stderr.isatty():
 
         def tick(label: str) -> None:
             click.echo(f"mixphase: value benchmark: {label}", err=True)
 
-    suite = run_suite(tasks, seed_list, quick=quick, n_anchors=anchors, tick=tick)
-    if plot is not None:
-        from mixphase.value.plot import plot_suite
+    with output_set((plot, "--plot")):
+        suite = run_suite(tasks, seed_list, quick=quick, n_anchors=anchors, tick=tick)
+        if plot is not None:
+            from mixphase.value.plot import plot_suite
 
-        plot_suite(suite, plot)
-    if as_json:
+            plot_suite(suite, plot)
+    if want_json(as_json):
         emit(suite.runs[0] if len(suite.runs) == 1 else suite, True)
     else:
         click.echo(str(suite.runs[0]) if len(suite.runs) == 1 else suite.report())
