@@ -244,7 +244,7 @@ def test_bad_input_exit_2(tmp_path, capsys, case):
     assert len(err.strip().splitlines()) == 1
     expected = {"unseen_test_label": "label(s) that no training row has",
                 "single_row_contributor": "single row ('lonely')",
-                "csv_extra_feature": "['f_extra'] are not in tr.csv"}  # fmt: skip
+                "csv_extra_feature": "f_extra are not in tr.csv"}  # fmt: skip
     if case in expected:
         assert expected[case] in err
 
