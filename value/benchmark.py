@@ -56,7 +56,11 @@ class BenchmarkResult:
         return held_out_mask(self.contributors, self.anchors)
 
     def method_rows(self) -> dict[str, dict]:
-        """Per method: held-out Pearson/Spearman against each target, claims, time, detection."""
+        """Per method: held-out Pearson/Spearman against each target, claims, time, detection
+        (computed once; a result is not changed after it is built)."""
+        cached = self.extra.get("_rows")
+        if cached is not None:
+            return cached
         out = {}
         mask = self.held_out
         for m, s in self.scores.items():
@@ -72,6 +76,7 @@ class BenchmarkResult:
             row["spearman"] = row.get(f"spearman_{main}", float("nan"))
             row["noisy_detection_auc"] = detection_auc(s, self.contributors, self.noisy, mask)
             out[m] = row
+        self.extra["_rows"] = out
         return out
 
     def to_dict(self) -> dict:
@@ -92,7 +97,7 @@ class BenchmarkResult:
             "scores": {m: {c: float(v) for c, v, k in zip(self.contributors, s, mask, strict=True)
                            if k} for m, s in self.scores.items()},
             "removal": None if self.removal is None else self.removal.to_dict(),
-            **self.extra,
+            **{k: v for k, v in self.extra.items() if not k.startswith("_")},
         }  # fmt: skip
 
     def __str__(self) -> str:

@@ -5,8 +5,9 @@ Spearman correlations, the noisy-label detection AUROC, the method's seconds and
 over computing the target it claims once. **Best or tied-best** (:meth:`SuiteResult.verdicts`):
 on each task and target, the non-mixphase method scored on that target (its claimants and the
 heuristics) with the highest mean Spearman is the best competitor; a mixphase method is
-*tied* with it when their per-seed Spearman differences have a mean no larger than their
-standard deviation (or than 0.01) -- a deliberately loose paired check over 3 seeds.
+*best* when its per-seed Spearman differences with that competitor have a mean above their
+standard deviation (and above 0.01), *tied* when the mean lies within it, *behind* otherwise -- a
+deliberately loose paired check over 3 seeds.
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ class SuiteResult:
             diff = diff[np.isfinite(diff)]
             sd = float(diff.std(ddof=1)) if diff.size > 1 else 0.0
             gap = float(diff.mean()) if diff.size else float("nan")
-            verdict = "best" if gap > 0 else ("tied" if -gap <= max(sd, 0.01) else "behind")
+            tol = max(sd, 0.01)
+            verdict = "best" if gap > tol else ("tied" if gap >= -tol else "behind")
             out[task] = {"method": method, "spearman": means[method], "best_other": best,
                          "best_other_spearman": others[best], "gap": gap, "gap_sd": sd,
                          "verdict": verdict}  # fmt: skip
