@@ -6,9 +6,9 @@ import pytest
 from mixphase.theory import Truncation, ntk_quadratic_form, synthetic_distribution, zipf_pmf
 from mixphase.value.baselines import knn_shapley_points
 from mixphase.value.ntk import NTKAtInit, block_quadratic
+from mixphase.value.tail import fit_cutoff, fit_zipf_beta, item_ranks
 from mixphase.value.terms import TERMS
 from mixphase.value.weights import choose_anchors, fit_weights
-from mixphase.value.tail import fit_cutoff, fit_zipf_beta, item_ranks
 
 
 def test_ntk_gram_matches_torch_per_example_gradients():

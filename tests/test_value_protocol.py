@@ -289,3 +289,30 @@ def test_memoriser_marginal_equals_independent_evaluations(with_items):
     full = acc(np.ones(len(y), bool))
     naive = [full - acc(data.contributor != name) for name in data.contributors]
     assert np.array_equal(memoriser_marginal(data), np.array(naive))
+
+
+def test_suite_verdicts_best_tied_behind():
+    """mixphase vs the best non-mixphase method, by paired per-seed Spearman differences."""
+    from mixphase.value.benchmark import BenchmarkResult
+    from mixphase.value.suite import SuiteResult
+    from mixphase.value.targets import Target
+
+    names = [f"c{i}" for i in range(8)]
+    truth = np.arange(8, dtype=float)
+    swap = truth.copy()
+    swap[[0, 1]] = swap[[1, 0]]  # Spearman 0.976
+    far = truth.copy()
+    far[[0, 7]] = far[[7, 0]]  # Spearman -0.33
+
+    def run(seed, mix, other):
+        tgt = Target("stand_alone", names, truth[None], [1], 1.0, 1.0)
+        return BenchmarkResult("t", seed, names, {"stand_alone": tgt},
+                               {"mixphase": mix, "one_nn": other, "random": far},
+                               {"mixphase": 1.0, "one_nn": 1.0, "random": 0.0}, [], [], True)  # fmt: skip
+
+    best = SuiteResult([run(s, truth, swap) for s in range(3)]).verdicts()["t"]
+    assert best["verdict"] == "best" and best["best_other"] == "one_nn"
+    tied = SuiteResult([run(s, truth if s else swap, swap if s else truth) for s in range(3)])
+    assert tied.verdicts()["t"]["verdict"] == "tied"
+    behind = SuiteResult([run(s, swap, truth) for s in range(3)]).verdicts()["t"]
+    assert behind["verdict"] == "behind" and behind["gap"] < 0
