@@ -1,6 +1,7 @@
 """Benchmark mixphase's data valuation against baselines and heuristics on the built-in tasks.
 
     python benchmarks/value_benchmark.py [--tasks ...] [--seeds 0 1 2] [--quick] [--out out/value]
+    python benchmarks/value_benchmark.py --report out/value/suite.json   # re-render the tables
 
 Runs :func:`mixphase.value.suite.run_suite` (every task x seed; the protocol of
 :mod:`mixphase.value.protocol`), writes ``<out>/suite.json`` (every run, the seed-spread summary
@@ -34,7 +35,13 @@ def main() -> None:
     ap.add_argument("--dev", action="store_true", help="use the development seeds")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--out", default="out/value")
+    ap.add_argument("--report", metavar="SUITE_JSON", help="only re-render a saved suite.json")
     args = ap.parse_args()
+    if args.report:
+        from mixphase.value.suite import load_suite
+
+        print(load_suite(args.report).report())
+        return
     seeds = args.seeds or list(DEV_SEEDS if args.dev else EVAL_SEEDS)
     torch.set_num_threads(1)
     out = Path(args.out)

@@ -297,3 +297,14 @@ def test_benchmark_several_seeds_reports_spread_and_verdicts(tmp_path, capsys, m
     code, out, err = _run(["value", "benchmark", "--task", "digits", "--quick", "--seeds", "0,x"],
                           capsys)  # fmt: skip
     assert code == 2 and "--seeds" in err
+
+
+def test_saved_suite_renders_the_same_report(tmp_path, monkeypatch):
+    import mixphase.value.benchmark as bm
+    from mixphase.records import dumps
+    from mixphase.value.suite import load_suite, run_suite
+
+    monkeypatch.setattr(bm, "load_task", lambda task, seed=0: _small_problem(seed))
+    suite = run_suite(["digits"], [0, 1], quick=True, n_anchors=3)
+    (tmp_path / "suite.json").write_text(dumps(suite))
+    assert load_suite(tmp_path / "suite.json").report() == suite.report()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mixphase.value.benchmark import METHODS, BenchmarkResult, run_benchmark
-from mixphase.value.protocol import CLAIMS, MG, SA, scored_targets
+from mixphase.value.protocol import CLAIMS, HEURISTIC_METHODS, MG, SA, scored_targets
 
 LABELS = {SA: "stand-alone", MG: "marginal"}
 
@@ -87,6 +87,28 @@ class SuiteResult:
                 "verdicts": {SA: self.verdicts("mixphase", SA),
                              MG: self.verdicts("mixphase_marginal", MG)}}  # fmt: skip
 
+    def heuristic_markdown(self) -> str:
+        """Does each method beat the best heuristic on the target it claims (mean Spearman)?"""
+        out = ["| task | target | best heuristic (Spearman) | methods above it | methods not above it |",
+               "|---|---|---|---|---|"]  # fmt: skip
+        for task in self.tasks():
+            rows = self._rows(task)[0]
+            for target in (SA, MG):
+                key = f"spearman_{target}"
+                if not any(key in r for r in rows.values()):
+                    continue
+                heur = {m: self.stat(task, m, key)[0] for m in HEURISTIC_METHODS if m in rows}
+                heur = {m: v for m, v in heur.items() if np.isfinite(v)}
+                if not heur:
+                    continue
+                hb = max(heur, key=heur.get)
+                claim = [m for m in rows if target in CLAIMS.get(m, ())]
+                above = [m for m in claim if self.stat(task, m, key)[0] > heur[hb]]
+                below = [m for m in claim if m not in above]
+                out.append(f"| {task} | {LABELS[target]} | {hb} ({heur[hb]:.2f}) | "
+                           f"{', '.join(above) or '–'} | {', '.join(below) or '–'} |")  # fmt: skip
+        return "\n".join(out)
+
     def summary_markdown(self) -> str:
         """Cross-task tables: verdicts, cost, what the anchors add, removal curves."""
         out = [
@@ -144,7 +166,7 @@ class SuiteResult:
 
     def report(self) -> str:
         """The markdown tables plus one verdict line per task and target."""
-        lines = [self.markdown(), self.summary_markdown(), ""]
+        lines = [self.markdown(), self.summary_markdown(), "", self.heuristic_markdown(), ""]
         for method, target in (("mixphase", SA), ("mixphase_marginal", MG)):
             for task, v in self.verdicts(method, target).items():
                 lines.append(f"{task}: {method} on the {LABELS[target]} target is {v['verdict']} "
@@ -209,3 +231,46 @@ def run_suite(tasks, seeds, quick: bool = False, methods=METHODS,
             if tick is not None:
                 tick(f"{task} seed {seed} done")
     return SuiteResult(runs)
+
+
+class _Saved:
+    """Just enough of a saved run (``BenchmarkResult.to_dict()``) to re-render the tables."""
+
+    def __init__(self, d: dict):
+        from types import SimpleNamespace
+
+        self.task, self.seed, self._rows = d["task"], d["seed"], _nan_for_null(d["methods"])
+        self.contributors = d["scored_contributors"] + d["anchors"]
+        self.anchors = d["anchors"]
+        self.held_out = np.array([c not in set(self.anchors) for c in self.contributors])
+        self.scores = dict.fromkeys(d["methods"])
+        self.targets = {k: SimpleNamespace(**{f: _nan_for_null(t[f])
+                                              for f in ("reliability", "seconds_one_seed")})
+                        for k, t in d["targets"].items()}  # fmt: skip
+        self.extra = {"truth_noisy_detection_auc":
+                      _nan_for_null(d.get("truth_noisy_detection_auc", {}))}  # fmt: skip
+        rem = d.get("removal")
+        self.removal = None if rem is None else SimpleNamespace(
+            summary=lambda: rem["summary"], high=rem["high"])  # fmt: skip
+
+    def method_rows(self) -> dict:
+        return self._rows
+
+
+def _nan_for_null(v):
+    """JSON writes NaN as null: read it back as NaN (lists and dicts recursively)."""
+    if v is None:
+        return float("nan")
+    if isinstance(v, dict):
+        return {k: _nan_for_null(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_nan_for_null(x) for x in v]
+    return v
+
+
+def load_suite(path) -> SuiteResult:
+    """A suite saved by ``benchmarks/value_benchmark.py`` (``suite.json``), for re-rendering."""
+    import json
+    from pathlib import Path
+
+    return SuiteResult([_Saved(r) for r in json.loads(Path(path).read_text())["runs"]])
