@@ -52,17 +52,21 @@ def figures(out, quick, only, validate_results, seed, as_json) -> None:
     A figure whose layer is not installed is skipped with a message. Exit code 1 if a figure
     failed.
     """
-    from mixphase.paper_figures import run_figures
+    from mixphase import progress
+    from mixphase.paper_figures import FIGURES, run_figures
     from mixphase.records import dumps
 
     t0 = time.perf_counter()
+    total = len(set(only)) if only else len(FIGURES)
+    with progress.bar(total=total, desc="figures", unit="figure", quiet=as_json) as bar:
 
-    def show(result) -> None:
-        if not as_json:
-            click.echo(str(result))
+        def show(result) -> None:
+            if not as_json:
+                bar.write(str(result), file=sys.stdout)
+            bar.update(1)
 
-    results = run_figures(out, quick=quick, only=only or None, seed=seed,
-                          validate_results=validate_results, on_result=show)  # fmt: skip
+        results = run_figures(out, quick=quick, only=only or None, seed=seed,
+                              validate_results=validate_results, on_result=show)  # fmt: skip
     total = time.perf_counter() - t0
     counts = {s: sum(r.status == s for r in results) for s in ("ok", "skipped", "error")}
     if as_json:
