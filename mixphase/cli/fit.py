@@ -30,6 +30,14 @@ engine_option = click.option("--engine", type=click.Choice(["fast", "pymc"]), de
                              show_default=True,
                              help="fast: exact marginal on a grid; pymc: NUTS (Student-t noise).")  # fmt: skip
 sampler_options = [
+    click.option(
+        "--sampler",
+        type=click.Choice(["auto", "nutpie", "numpyro", "pymc"]),
+        default="auto",
+        show_default=True,
+        help="NUTS implementation for --engine pymc (same posterior; auto: the fastest "
+        "installed, nutpie > numpyro > pymc; nutpie: pip install 'mixphase[fast-nuts]').",
+    ),
     click.option("--draws", type=int, default=1000, show_default=True, help="NUTS draws/chain."),
     click.option("--tune", type=int, default=1000, show_default=True, help="NUTS tuning steps."),
     click.option("--chains", type=int, default=4, show_default=True, help="NUTS chains."),
@@ -46,6 +54,16 @@ def _check_sampler(draws, tune, chains):
     for name, v, low in (("--draws", draws, 10), ("--tune", tune, 0), ("--chains", chains, 1)):
         if v < low:
             raise MixphaseInputError(f"{name} must be at least {low}, got {v}")
+
+
+def _sampler_for(engine: str, sampler: str) -> str | None:
+    """``--sampler`` applies to ``--engine pymc``; a named one with the fast engine is an error."""
+    if engine != "pymc":
+        if sampler != "auto":
+            raise MixphaseInputError(f"--sampler {sampler} needs --engine pymc (the fast engine "
+                                     "does not sample)")  # fmt: skip
+        return None
+    return sampler
 
 
 @click.group()
@@ -96,12 +114,18 @@ def _plot(results, path: Path) -> None:
     save_figure(axes[0], path)
 
 
-def _fit_each(curves: dict, fit_one) -> list:
-    """``[(name, fit_one(table)), ...]`` over the curves; an input error names its curve."""
+def _fit_each(curves: dict, fit_one, as_json: bool) -> list:
+    """``[(name, fit_one(table, progress)), ...]`` over the curves; an input error names its
+    curve. Progress: a bar over several curves, else the one fit's own (NUTS) bar."""
+    from mixphase import progress
+
+    several = len(curves) > 1
+    show = progress.enabled(as_json)
     results = []
-    for name, t in curves.items():
+    for name, t in progress.bar(curves.items(), total=len(curves), desc="curves", unit="curve",
+                                quiet=as_json or not several):  # fmt: skip
         try:
-            results.append((name, fit_one(t)))
+            results.append((name, fit_one(t, show and not several)))
         except MixphaseInputError as exc:
             raise MixphaseInputError(
                 f"curve {name!r}: {exc}" if len(curves) > 1 else str(exc)
@@ -112,7 +136,8 @@ def _fit_each(curves: dict, fit_one) -> list:
 @fit.command("breakpoints")
 @file_arg
 @click.option("--n-breakpoints", "-k", default="2", show_default=True,
-              help="Number of breakpoints (0-3) or 'auto' (PSIS-LOO comparison).")  # fmt: skip
+              help="Number of breakpoints (0-3) or 'auto' (by exact evidence with the fast "
+              "engine, PSIS-LOO with pymc).")  # fmt: skip
 @ci_option
 @seed_option
 @engine_option
@@ -133,7 +158,7 @@ def _fit_each(curves: dict, fit_one) -> list:
 @plot_option
 @save_option
 def breakpoints_cmd(path, n_breakpoints, ci, seed, engine, noise, x_col, y_col, y_err_col,
-                    curve_col, smoothness, share, draws, tune, chains, as_json, plot_path,
+                    curve_col, smoothness, share, sampler, draws, tune, chains, as_json, plot_path,
                     save_path):  # fmt: skip
     """Where does a logged curve change phase? Piecewise power-law fit of CURVE (CSV/JSONL)."""
     from mixphase.fit import fit_breakpoints, read_curves
@@ -144,16 +169,21 @@ def breakpoints_cmd(path, n_breakpoints, ci, seed, engine, noise, x_col, y_col, 
             raise MixphaseInputError(f"--n-breakpoints must be 0, 1, 2, 3 or auto, got {k!r}")
         k = int(k)
     _check_sampler(draws, tune, chains)
+    sampler = _sampler_for(engine, sampler)
     if share is not None and engine != "pymc":
         raise MixphaseInputError("--share needs --engine pymc (one joint NUTS fit)")
     curves = read_curves(path, x_col, y_col, curve_col, extra_cols=(y_err_col,))
     if share is not None:
+        from mixphase import progress
+
         _shared(curves, k, share, curve_col, y_err_col, as_json, plot_path, save_path, ci=ci, seed=seed,
-                noise=noise, smoothness=smoothness, draws=draws, tune=tune, chains=chains)  # fmt: skip
+                noise=noise, smoothness=smoothness, draws=draws, tune=tune, chains=chains,
+                sampler=sampler, progress=progress.enabled(as_json))  # fmt: skip
         return
-    results = _fit_each(curves, lambda t: fit_breakpoints(
+    results = _fit_each(curves, lambda t, show: fit_breakpoints(
         t["x"], t["y"], k, ci=ci, seed=seed, engine=engine, noise=noise, y_err=t.get(y_err_col),
-        smoothness=smoothness, draws=draws, tune=tune, chains=chains))  # fmt: skip
+        smoothness=smoothness, draws=draws, tune=tune, chains=chains, sampler=sampler,
+        progress=show), as_json)  # fmt: skip
     _finish(results, as_json, plot_path, save_path)
 
 
@@ -192,25 +222,28 @@ def _shared(curves, k, share, curve_col, y_err_col, as_json, plot_path, save_pat
 @plot_option
 @save_option
 def transition_cmd(path, ci, seed, engine, x_col, y_col, correct_col, total_col, curve_col,
-                   draws, tune, chains, as_json, plot_path, save_path):  # fmt: skip
+                   sampler, draws, tune, chains, as_json, plot_path, save_path):  # fmt: skip
     """Critical point of a sigmoid transition in log x (accuracy vs. ratio or size)."""
     from mixphase.fit import fit_transition, read_curves
     from mixphase.fit.data import _read_rows
 
     _check_sampler(draws, tune, chains)
+    sampler = _sampler_for(engine, sampler)
     rows = _read_rows(Path(path))
     present = set().union(*(r.keys() for r in rows)) if rows else set()
     counts = correct_col in present and total_col in present
     curves = read_curves(path, x_col, None if counts else y_col, curve_col,
                          extra_cols=(correct_col, total_col) if counts else ())  # fmt: skip
-    kw = dict(ci=ci, seed=seed, engine=engine, draws=draws, tune=tune, chains=chains)
+    kw = dict(ci=ci, seed=seed, engine=engine, draws=draws, tune=tune, chains=chains,
+              sampler=sampler)  # fmt: skip
 
-    def fit_one(t):
+    def fit_one(t, show):
         if counts:
-            return fit_transition(t["x"], correct=t[correct_col], total=t[total_col], **kw)
-        return fit_transition(t["x"], t["y"], **kw)
+            return fit_transition(t["x"], correct=t[correct_col], total=t[total_col],
+                                  progress=show, **kw)  # fmt: skip
+        return fit_transition(t["x"], t["y"], progress=show, **kw)
 
-    _finish(_fit_each(curves, fit_one), as_json, plot_path, save_path)
+    _finish(_fit_each(curves, fit_one, as_json), as_json, plot_path, save_path)
 
 
 @fit.command("power-law")
@@ -236,7 +269,7 @@ def power_law_cmd(path, ci, seed, x_col, y_col, y_lower_col, y_upper_col, interv
     from mixphase.fit import fit_power_law, read_curves
 
     curves = read_curves(path, x_col, y_col, curve_col, extra_cols=(y_lower_col, y_upper_col))
-    results = _fit_each(curves, lambda t: fit_power_law(
+    results = _fit_each(curves, lambda t, show: fit_power_law(
         t["x"], t["y"], t.get(y_lower_col), t.get(y_upper_col), ci=ci, seed=seed,
-        predicted_exponent=predicted_exponent, interval_level=interval_level))  # fmt: skip
+        predicted_exponent=predicted_exponent, interval_level=interval_level), as_json)  # fmt: skip
     _finish(results, as_json, plot_path, save_path)
