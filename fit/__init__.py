@@ -9,6 +9,8 @@
   likelihood for counts.
 - :func:`fit_power_law`: ``y = A x^alpha`` with per-point intervals propagated; compares the
   exponent with a prediction.
+- :func:`fit_web_law`: web-only losses vs size: power, log or broken power law, chosen by
+  exact marginal likelihood, with posterior draws of the law (:mod:`mixphase.fit.web_law`).
 - :func:`read_curves`: CSV/JSONL (one or several curves) into ``{curve: {column: array}}``.
 
 Two engines share each model and its priors: ``fast`` (default) marginalises the linear
@@ -24,15 +26,18 @@ from mixphase.fit.power_law import fit_power_law
 from mixphase.fit.results import BreakpointFit, PowerLawFit, SharedBreakpointFit, TransitionFit
 from mixphase.fit.shared import fit_breakpoints_shared
 from mixphase.fit.transition import fit_transition
+from mixphase.fit.web_law import WebLawFit, fit_web_law
 
 __all__ = [
     "BreakpointFit",
     "PowerLawFit",
     "SharedBreakpointFit",
     "TransitionFit",
+    "WebLawFit",
     "fit_breakpoints",
     "fit_breakpoints_shared",
     "fit_power_law",
     "fit_transition",
+    "fit_web_law",
     "read_curves",
 ]
