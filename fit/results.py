@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -39,19 +36,11 @@ def _engine_text(engine: str, sampler: str | None) -> str:
 
 
 def save_idata(idata, path) -> None:
-    """Write an InferenceData to netCDF atomically (temporary name, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    """Write an InferenceData to netCDF atomically (:func:`mixphase.io.atomic_path`)."""
+    from mixphase.io import atomic_path
+
+    with atomic_path(path) as tmp:
         idata.to_netcdf(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 class _PosteriorCurves:
@@ -147,10 +136,12 @@ class BreakpointFit(_PosteriorCurves):
         X = breakpoint_design(u, b, p.delta)
         return np.exp(p.sv.back(np.einsum("mnp,mp->mn", X, coef)))
 
-    def plot(self, ax=None, title: str | None = None):
+    def plot(self, ax=None, title: str | None = None, **labels):
+        """Data, posterior median and credible band; ``labels``: ``xlabel``, ``ylabel``,
+        ``legend`` (False leaves the legend to the caller)."""
         from mixphase.fit.plots import plot_breakpoints
 
-        return plot_breakpoints(self, ax=ax, title=title)
+        return plot_breakpoints(self, ax=ax, title=title, **labels)
 
     def to_inference_data(self):
         """The posterior as ArviZ ``InferenceData`` (the sampled trace, or the fast draws)."""
@@ -229,10 +220,12 @@ class TransitionFit(_PosteriorCurves):
         return transition_curve(np.log(np.asarray(x, dtype=float)), d["u_c"][::step],
                                 d["log_w"][::step], d["floor"][::step], d["ceiling"][::step])  # fmt: skip
 
-    def plot(self, ax=None, title: str | None = None):
+    def plot(self, ax=None, title: str | None = None, **labels):
+        """Data, posterior median and credible band; ``labels``: ``xlabel``, ``ylabel``,
+        ``legend`` (False leaves the legend to the caller)."""
         from mixphase.fit.plots import plot_transition
 
-        return plot_transition(self, ax=ax, title=title)
+        return plot_transition(self, ax=ax, title=title, **labels)
 
     def to_inference_data(self):
         if self.idata is not None:
@@ -308,10 +301,12 @@ class PowerLawFit(_PosteriorCurves):
         lx = np.log(np.asarray(x, dtype=float))
         return np.exp(d["log_prefactor"][::step, None] + d["exponent"][::step, None] * lx[None])
 
-    def plot(self, ax=None, title: str | None = None):
+    def plot(self, ax=None, title: str | None = None, **labels):
+        """Data, posterior median and credible band; ``labels``: ``xlabel``, ``ylabel``,
+        ``legend`` (False leaves the legend to the caller)."""
         from mixphase.fit.plots import plot_power_law
 
-        return plot_power_law(self, ax=ax, title=title)
+        return plot_power_law(self, ax=ax, title=title, **labels)
 
     def to_inference_data(self):
         """The exact posterior's draws as ArviZ ``InferenceData`` (one chain)."""

@@ -81,12 +81,14 @@ def save(fig, out: Path, stem: str, rows: Sequence[dict] | None = None) -> list[
     """Write ``stem``.png/.pdf (and .csv of ``rows``) under ``out``; close the figure."""
     import matplotlib.pyplot as plt
 
+    from mixphase.io import save_figure
+
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for ext in ("png", "pdf"):
         path = out / f"{stem}.{ext}"
-        fig.savefig(path, metadata={"CreationDate": None} if ext == "pdf" else None)
+        save_figure(fig, path, metadata={"CreationDate": None} if ext == "pdf" else None)
         paths.append(path)
     plt.close(fig)
     if rows is not None:
@@ -107,7 +109,6 @@ def write_csv(path: Path, rows: Iterable[dict]) -> Path:
         writer.writeheader()
         for row in rows:
             writer.writerow({k: _fmt(v) for k, v in row.items()})
-    Path(path).chmod(0o644)  # atomic_write's temporary file is private; a CSV need not be
     return Path(path)
 
 
@@ -115,6 +116,17 @@ def _fmt(v):
     if isinstance(v, float):
         return "" if math.isnan(v) else f"{v:.8g}"
     return v
+
+
+def legend_below(ax, ncol: int = 2, gap: float = 0.62, **kw):
+    """The axes' legend ``gap`` inches below the axes (under the tick labels and the x label),
+    outside the data; the figure is saved with ``bbox_inches="tight"``, so nothing is cut."""
+    from matplotlib.transforms import ScaledTranslation
+
+    kw.setdefault("frameon", False)
+    shift = ax.transAxes + ScaledTranslation(0, -gap, ax.figure.dpi_scale_trans)
+    return ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=shift, ncol=ncol,
+                     **kw)  # fmt: skip
 
 
 def size_label(n: float) -> str:

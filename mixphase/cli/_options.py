@@ -11,7 +11,18 @@ from collections.abc import Callable
 
 import click
 
-from mixphase.cli._common import open_unit, positive
+from mixphase.cli._common import (
+    ITEMS_MAX,
+    ITEMS_REASON,
+    REAL_SHARE,
+    SHARE,
+    TEMPERATURE,
+    Count,
+    NonNegative,
+    Number,
+    open_unit,
+    positive,
+)
 from mixphase.errors import MixphaseInputError
 
 
@@ -23,28 +34,28 @@ def knapsack_options(func: Callable) -> Callable:
     opts = [
         click.option(
             "--alpha",
-            type=float,
+            type=Number(float, 1e-6, 10, high_reason="larger exponents overflow N^alpha"),
             default=PAPER_WEB_LAW.alpha,
             show_default=True,
             help="Web scaling-law exponent (paper's FineWeb-Edu fit).",
         ),
         click.option(
             "--web-e",
-            type=float,
+            type=NonNegative(1e6),
             default=PAPER_WEB_LAW.E,
             show_default=True,
             help="Irreducible web loss E.",
         ),
         click.option(
             "--web-a",
-            type=float,
+            type=Number(float, 1e-12, 1e12),
             default=PAPER_WEB_LAW.A,
             show_default=True,
             help="Web scaling-law coefficient A.",
         ),
         click.option(
             "--web-size-unit",
-            type=float,
+            type=Number(float, 1e-6, 1e18),
             default=PAPER_WEB_LAW.size_unit,
             show_default=True,
             help="Parameters per unit of N in the web law.",
@@ -58,28 +69,28 @@ def knapsack_options(func: Callable) -> Callable:
         ),
         click.option(
             "--bits-per-param",
-            type=float,
+            type=Number(float, 1e-6, 64, high_reason="a parameter holds at most 64 bits"),
             default=2.0,
             show_default=True,
             help="Capacity per parameter (Allen-Zhu & Li: ~2).",
         ),
         click.option(
             "--facts",
-            type=float,
+            type=Number(float, 1, 1e18),
             default=SYNBIO_320K.n_facts,
             show_default=True,
             help="Facts (biographies) in the knowledge set.",
         ),
         click.option(
             "--bits-per-fact",
-            type=float,
+            type=Number(float, 1e-6, 1e12),
             default=SYNBIO_320K.bits_per_fact,
             show_default="45.6 (SynBio)",
             help="Bits of information per fact.",
         ),
         click.option(
             "--tokens-per-fact",
-            type=float,
+            type=Number(float, 1e-6, 1e12),
             default=SYNBIO_320K.tokens_per_fact,
             show_default=True,
             help="Tokens per fact in one pass over the set.",
@@ -133,16 +144,21 @@ def truncation_options(func: Callable) -> Callable:
     """The truncation options of ``mixphase predict breakpoints`` (same names and meaning); the
     command receives ``truncation=Truncation`` and ``n_items``."""
     opts = [
-        click.option("--cutoff", "-k", type=int, help="Synthetic cutoff rank k."),
-        click.option("--top-p", type=float, help="Generator's top-p (nucleus) threshold."),
+        click.option(
+            "--cutoff",
+            "-k",
+            type=Count(1, ITEMS_MAX, reason=ITEMS_REASON),
+            help="Synthetic cutoff rank k (at most --n-items).",
+        ),
+        click.option("--top-p", type=SHARE, help="Generator's top-p (nucleus) threshold."),
         click.option(
             "--temperature",
-            type=float,
+            type=TEMPERATURE,
             help="Generator temperature (with --synthetic-samples, default 1e6).",
         ),
         click.option(
             "--synthetic-samples",
-            type=float,
+            type=Number(float, 1, 1e18),
             help="Number of synthetic samples drawn from the generator.",
         ),
         click.option(
@@ -155,7 +171,7 @@ def truncation_options(func: Callable) -> Callable:
         ),
         click.option(
             "--n-items",
-            type=int,
+            type=Count(2, ITEMS_MAX, reason=ITEMS_REASON),
             default=1_000_000,
             show_default=True,
             help="Size of the item universe (ranks) of the Zipf law.",
@@ -167,8 +183,7 @@ def truncation_options(func: Callable) -> Callable:
                 **kwargs):  # fmt: skip
         from mixphase.theory.truncation import Truncation
 
-        if n_items < 2:
-            raise MixphaseInputError(f"--n-items must be at least 2, got {n_items}")
+        check_cutoff(cutoff, n_items)
         kwargs["truncation"] = Truncation(cutoff, top_p, temperature, synthetic_samples,
                                           sample_rule)  # fmt: skip
         kwargs["n_items"] = n_items
@@ -187,13 +202,24 @@ def mixture_options(func: Callable) -> Callable:
         "--real-share",
         "--pi",
         "real_share",
-        type=float,
+        type=REAL_SHARE,
         required=True,
         help="Share of real data in the training mixture, in (0, 1].",
     )(func)
     return click.option(
-        "--beta", type=float, required=True, help="Zipf exponent of the real data (> 1)."
+        "--beta", type=BETA, required=True, help="Zipf exponent of the real data (> 1)."
     )(func)
+
+
+BETA = Number(float, 1, 10, low_open=True, high_reason="larger exponents overflow rank^beta")
+
+
+def check_cutoff(cutoff: int | None, n_items: int) -> None:
+    """A cutoff rank inside the item universe (no silent clamping to ``--n-items``)."""
+    if cutoff is not None and cutoff > n_items:
+        raise MixphaseInputError(
+            f"--cutoff {cutoff} exceeds --n-items {n_items}: the cutoff is a rank among the items"
+        )
 
 
 def check_sizes(values: tuple[float, ...], name: str) -> tuple[float, ...]:

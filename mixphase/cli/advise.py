@@ -16,41 +16,63 @@ from pathlib import Path
 
 import click
 
-from mixphase.cli._common import emit, json_option, open_unit, positive, seed_option
-from mixphase.cli._options import check_ratios, check_sizes, knapsack_options
+from mixphase.cli._common import (
+    FRACTION,
+    ITEMS_MAX,
+    ITEMS_REASON,
+    MODEL_SIZE,
+    RATIO,
+    REAL_SHARE,
+    SHARE,
+    TEMPERATURE,
+    TOKENS,
+    Count,
+    NonNegative,
+    Number,
+    OutputFile,
+    Positive,
+    emit,
+    json_option,
+    open_unit,
+    positive,
+    seed_option,
+    warn,
+)
+from mixphase.cli._options import BETA, check_cutoff, check_ratios, check_sizes, knapsack_options
 from mixphase.errors import MixphaseInputError
 
 _KNOWLEDGE_ONLY = ("model_size", "ratio", "knowledge_tokens", "training_tokens", "critical_ratio",
                    "anchor_size", "calibrate", "web_runs", "max_ratio", "max_web_loss_increase",
-                   "target_share", "compact_tokens_per_fact", "plot")  # fmt: skip
+                   "target_share", "compact_tokens_per_fact", "plot", "export", "output",
+                   "doc_tokens", "max_repetitions")  # fmt: skip
 
 
 @click.group(invoke_without_command=True)
 @click.option(
     "--model-size",
     "-n",
-    type=float,
+    type=MODEL_SIZE,
     multiple=True,
     help="Model size in parameters (repeatable). Required without a sub-command.",
 )
 @click.option(
-    "--ratio", "-r", type=float, help="Current mixing ratio of the knowledge set, in (0, 1)."
+    "--ratio", "-r", type=RATIO, help="Current mixing ratio of the knowledge set, in (0, 1)."
 )
 @click.option(
     "--knowledge-tokens",
-    type=float,
+    type=TOKENS,
     help="Tokens in one pass over the knowledge set (S1). Default: facts x tokens per fact;"
     " with --facts alone, sets the tokens per fact.",
 )
-@click.option("--training-tokens", type=float, help="Training tokens T (for exposures per fact).")
+@click.option("--training-tokens", type=TOKENS, help="Training tokens T (for exposures per fact).")
 @click.option(
     "--critical-ratio",
-    type=float,
+    type=RATIO,
     help="A critical ratio you measured (onset), used as the calibration anchor.",
 )
 @click.option(
     "--anchor-size",
-    type=float,
+    type=MODEL_SIZE,
     help="Model size at which --critical-ratio was measured. Default: the first --model-size.",
 )
 @click.option(
@@ -64,41 +86,52 @@ _KNOWLEDGE_ONLY = ("model_size", "ratio", "knowledge_tokens", "training_tokens",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Web-only runs (model_size, web_loss) to fit the web law's A and alpha (E fixed).",
 )
-@click.option("--max-ratio", type=float, help="Budget: the largest mixing ratio you accept.")
+@click.option("--max-ratio", type=RATIO, help="Budget: the largest mixing ratio you accept.")
 @click.option(
     "--max-web-loss-increase",
-    type=float,
+    type=Positive(1e6),
     help="Budget: the web-loss increase you tolerate (the web law's unit per token).",
 )
 @click.option(
     "--target-share",
-    type=float,
+    type=SHARE,
     default=0.9,
     show_default=True,
     help="Share of the knowledge set to learn for the 'ratio needed' advice.",
 )
 @click.option(
     "--compact-tokens-per-fact",
-    type=float,
+    type=Positive(1e12),
     default=20.0,
     show_default=True,
     help="Tokens of a compact rephrasing of one fact (our estimate for a SynBio tuple).",
 )
 @click.option(
-    "--ci", type=float, default=0.9, show_default=True, help="Credible level of intervals."
+    "--ci", type=FRACTION, default=0.9, show_default=True, help="Credible level of intervals."
 )
 @click.option(
     "--plot",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the Pareto plot (facts learned vs web-loss increase) to this PNG.",
+    type=OutputFile(figure=True),
+    help="Write the Pareto plot (facts learned vs web-loss increase) to this PNG (or PDF, SVG).",
 )
+@click.option("--export", type=click.Choice(["hf", "mosaicml", "olmix"]),
+              help="Write the recommended mixture for a data loader (-o FILE): HF datasets "
+              "probabilities, MosaicML streaming proportions, or olmix weights and repetition "
+              "factors. One --model-size.")  # fmt: skip
+@click.option("--output", "-o", type=OutputFile(), help="File for --export.")
+@click.option("--doc-tokens", help="Mean document length in tokens of each source, e.g. "
+              "knowledge=120,web=900 (converts token shares to document draws; hf, mosaicml).")  # fmt: skip
+@click.option("--max-repetitions", type=Positive(1e9),
+              help="Warn when the recipe repeats the knowledge set more often (needs "
+              "--training-tokens).")  # fmt: skip
 @seed_option
 @knapsack_options
 @json_option
 @click.pass_context
 def advise(ctx: click.Context, model_size, ratio, knowledge_tokens, training_tokens, critical_ratio,
            anchor_size, calibrate, web_runs, max_ratio, max_web_loss_increase, target_share,
-           compact_tokens_per_fact, ci, plot, seed, as_json, model) -> None:  # fmt: skip
+           compact_tokens_per_fact, ci, plot, export, output, doc_tokens, max_repetitions, seed,
+           as_json, model) -> None:  # fmt: skip
     """Mixing-recipe advice from the theory, calibrated on your runs.
 
     Without a sub-command: knowledge mixing (knapsack model, Gu et al. 2025) for each --model-size
@@ -132,6 +165,7 @@ def advise(ctx: click.Context, model_size, ratio, knowledge_tokens, training_tok
     open_unit("--ci", ci)
     if not 0 < target_share <= 1:
         raise MixphaseInputError(f"--target-share must lie in (0, 1], got {target_share!r}")
+    _check_export(export, output, doc_tokens, max_repetitions, training_tokens, len(sizes))
     if critical_ratio is not None and calibrate is not None:
         raise MixphaseInputError("give --critical-ratio or --calibrate, not both")
     model = replace(model, knowledge=_knowledge(ctx, model.knowledge, knowledge_tokens))
@@ -156,9 +190,40 @@ def advise(ctx: click.Context, model_size, ratio, knowledge_tokens, training_tok
     )  # fmt: skip
     if plot is not None:
         from mixphase.advise.plot import plot_pareto
+        from mixphase.io import output_set
 
-        plot_pareto(result, plot)
+        with output_set((plot, "--plot")):
+            plot_pareto(result, plot)
+    if export is not None:
+        from mixphase.advise import export as ex
+        from mixphase.io import output_set
+
+        docs = ex.parse_doc_tokens(doc_tokens) if doc_tokens else None
+        recipe = ex.recipe_from_advice(result, docs, max_repetitions)
+        with output_set((output, "-o")):
+            warnings = ex.write_recipe(recipe, export, output)
+        for w in warnings:
+            warn(w)
     emit(result, as_json)
+
+
+def _check_export(export, output, doc_tokens, max_repetitions, training_tokens, n_sizes) -> None:
+    if (export is None) != (output is None):
+        raise MixphaseInputError("--export FORMAT and -o FILE go together")
+    if export is None and (doc_tokens or max_repetitions is not None):
+        raise MixphaseInputError("--doc-tokens and --max-repetitions belong to --export")
+    if export is None:
+        return
+    if n_sizes != 1:
+        raise MixphaseInputError("--export writes one recipe: give one --model-size")
+    if export in ("hf", "mosaicml") and not doc_tokens:
+        raise MixphaseInputError(f"--export {export} draws documents: give --doc-tokens "
+                                 "knowledge=N,web=N (mean tokens per document of each source)")  # fmt: skip
+    if export == "olmix" and training_tokens is None:
+        raise MixphaseInputError("--export olmix needs --training-tokens (repetition factors)")
+    positive("--max-repetitions", max_repetitions)
+    if max_repetitions is not None and training_tokens is None:
+        raise MixphaseInputError("--max-repetitions needs --training-tokens")
 
 
 def _knowledge(ctx: click.Context, knowledge, s1: float | None):
@@ -185,46 +250,57 @@ def _knowledge(ctx: click.Context, knowledge, s1: float | None):
 
 
 @advise.command("real-share")
-@click.option("--beta", type=float, required=True, help="Zipf exponent of the real data (> 1).")
+@click.option("--beta", type=BETA, required=True, help="Zipf exponent of the real data (> 1).")
 @click.option(
     "--data-size",
     "-s",
-    type=float,
+    type=Number(float, 1, 1e15),
     help="Training items |S| (the data budget): gives the critical real share.",
 )
 @click.option(
     "--real-share",
     "--pi",
     "real_share",
-    type=float,
+    type=REAL_SHARE,
     help="Your real share pi, in (0, 1]: gives the data size it needs.",
 )
-@click.option("--cutoff", "-k", type=int, help="Synthetic cutoff rank k.")
-@click.option("--top-p", type=float, help="Generator's top-p (nucleus) threshold.")
+@click.option(
+    "--cutoff",
+    "-k",
+    type=Count(1, ITEMS_MAX, reason=ITEMS_REASON),
+    help="Synthetic cutoff rank k (at most --n-items).",
+)
+@click.option("--top-p", type=SHARE, help="Generator's top-p (nucleus) threshold.")
 @click.option(
     "--temperature",
-    type=float,
+    type=TEMPERATURE,
     help="Generator temperature (with --synthetic-samples, default 1e6).",
 )
-@click.option("--synthetic-samples", type=float, help="Number of synthetic samples drawn.")
+@click.option(
+    "--synthetic-samples", type=Number(float, 1, 1e18), help="Number of synthetic samples drawn."
+)
 @click.option(
     "--n-items",
-    type=int,
+    type=Count(2, ITEMS_MAX, reason=ITEMS_REASON),
     default=1_000_000,
     show_default=True,
     help="Size of the item universe (ranks) of the Zipf law.",
 )
-@click.option("--loss-real", type=float, help="Bound term: empirical loss on the real data.")
-@click.option("--loss-synthetic", type=float, help="Bound term: empirical loss on synthetic data.")
-@click.option("--mmd-real", type=float, help="Bound term: MMD(real, test).")
-@click.option("--mmd-synthetic", type=float, help="Bound term: MMD(synthetic, test).")
-@click.option("--ntk-quadratic", type=float, help="Bound term: yhat^T Theta0^-1 yhat.")
 @click.option(
-    "--delta", type=float, default=0.05, show_default=True, help="Bound's confidence 1-delta."
+    "--loss-real", type=NonNegative(1e6), help="Bound term: empirical loss on the real data."
+)
+@click.option(
+    "--loss-synthetic", type=NonNegative(1e6), help="Bound term: empirical loss on synthetic data."
+)
+@click.option("--mmd-real", type=NonNegative(1e6), help="Bound term: MMD(real, test).")
+@click.option("--mmd-synthetic", type=NonNegative(1e6), help="Bound term: MMD(synthetic, test).")
+@click.option("--ntk-quadratic", type=NonNegative(1e12), help="Bound term: yhat^T Theta0^-1 yhat.")
+@click.option(
+    "--delta", type=FRACTION, default=0.05, show_default=True, help="Bound's confidence 1-delta."
 )
 @click.option(
     "--complexity-scale",
-    type=float,
+    type=Positive(1e6),
     default=1.0,
     show_default=True,
     help="Constant C of the NTK complexity term.",
@@ -240,8 +316,7 @@ def real_share_cmd(ctx, beta, data_size, real_share, cutoff, top_p, temperature,
     from mixphase.advise.real_share import advise_real_share
     from mixphase.theory.truncation import Truncation
 
-    if n_items < 2:
-        raise MixphaseInputError(f"--n-items must be at least 2, got {n_items}")
+    check_cutoff(cutoff, n_items)
     if real_share is not None and not 0 < real_share <= 1:
         raise MixphaseInputError(f"--real-share must lie in (0, 1], got {real_share!r}")
     open_unit("--delta", delta)

@@ -6,13 +6,23 @@ from pathlib import Path
 
 import click
 
-from mixphase.cli._common import emit, json_option, seed_option, warn
+from mixphase.cli._common import (
+    MODEL_SIZE,
+    RATIO,
+    Count,
+    Number,
+    emit,
+    group_json_option,
+    json_option,
+    seed_option,
+    warn,
+)
 from mixphase.cli._options import check_ratios, check_sizes, knapsack_options, mixture_options
 from mixphase.errors import MixphaseInputError
 
 
 @click.group(invoke_without_command=True)
-@json_option
+@group_json_option
 @click.pass_context
 def predict(ctx: click.Context, as_json: bool) -> None:
     """Predict critical ratios, critical sizes, threshold popularity and breakpoints.
@@ -28,7 +38,7 @@ def predict(ctx: click.Context, as_json: bool) -> None:
 @click.option(
     "--model-size",
     "-n",
-    type=float,
+    type=MODEL_SIZE,
     multiple=True,
     help="Model size in parameters (repeatable). Default: Pythia sizes 14M-6.9B.",
 )
@@ -46,7 +56,7 @@ def critical_ratio(model_size: tuple[float, ...], as_json: bool, model) -> None:
 @click.option(
     "--ratio",
     "-r",
-    type=float,
+    type=RATIO,
     multiple=True,
     required=True,
     help="Mixing ratio of the knowledge set, in (0, 1) (repeatable).",
@@ -64,14 +74,14 @@ def critical_size(ratio: tuple[float, ...], as_json: bool, model) -> None:
 @click.option(
     "--model-size",
     "-n",
-    type=float,
+    type=MODEL_SIZE,
     multiple=True,
     help="Model size in parameters (repeatable). Default: Pythia sizes.",
 )
 @click.option(
     "--ratio",
     "-r",
-    type=float,
+    type=RATIO,
     default=0.01,
     show_default=True,
     help="Mixing ratio of the knowledge set.",
@@ -79,7 +89,8 @@ def critical_size(ratio: tuple[float, ...], as_json: bool, model) -> None:
 @click.option(
     "--data",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV/JSONL with columns popularity,correct: run Algorithm 1 on it instead.",
+    help="Table (CSV/JSONL/Parquet) with columns popularity,correct: run Algorithm 1 on it "
+    "instead.",
 )
 @click.option(
     "--size-col",
@@ -88,13 +99,17 @@ def critical_size(ratio: tuple[float, ...], as_json: bool, model) -> None:
 )
 @click.option(
     "--target",
-    type=float,
+    type=Number(float, 0, 1, low_open=True),
     default=0.8,
     show_default=True,
     help="Algorithm 1's target accuracy (paper: 0.8 SynBio, 0.6 PopQA).",
 )
 @click.option(
-    "--n-fail", type=int, default=5, show_default=True, help="Algorithm 1's fault tolerance."
+    "--n-fail",
+    type=Count(0, 10**6),
+    default=5,
+    show_default=True,
+    help="Algorithm 1's fault tolerance.",
 )
 @click.option(
     "--method",
@@ -107,7 +122,7 @@ def critical_size(ratio: tuple[float, ...], as_json: bool, model) -> None:
 @click.option(
     "--bootstrap",
     "n_boot",
-    type=int,
+    type=Count(0, 100_000),
     default=1000,
     show_default=True,
     help="With --data: item resamples for 90% bootstrap intervals (0: none).",
@@ -137,7 +152,7 @@ def _measured_threshold(data, size_col, target, n_fail, method, n_boot, seed, as
     """Algorithm 1 on a file: one threshold, or one per model size and their slope."""
     import numpy as np
 
-    from mixphase.fit.data import read_curves
+    from mixphase.readers import read_curves, read_table
     from mixphase.theory.threshold_popularity import (
         ThresholdResult,
         threshold_interval,
@@ -147,9 +162,10 @@ def _measured_threshold(data, size_col, target, n_fail, method, n_boot, seed, as
 
     if n_boot < 0:
         raise MixphaseInputError(f"--bootstrap must be >= 0, got {n_boot}")
-    extra = (size_col,) if size_col else ()
-    tables = read_curves(data, x_col="popularity", y_col="correct", curve_col="",
-                         extra_cols=extra)  # fmt: skip
+    table = read_table(data)
+    pop_col = table.find_role("popularity", what="popularity") if table.records else None
+    extra = (table.find(size_col),) if size_col and table.records else ()  # names a missing one
+    tables = read_curves(table, x_col=pop_col, y_col="correct", curve_col="", extra_cols=extra)
     pop = np.concatenate([t["x"] for t in tables.values()])
     correct = np.concatenate([t["y"] for t in tables.values()])
     if not size_col:
@@ -160,9 +176,7 @@ def _measured_threshold(data, size_col, target, n_fail, method, n_boot, seed, as
             result = threshold_interval(pop, correct, target, n_fail, method, n_boot, seed=seed)
             emit(result, as_json)
         return
-    if any(size_col not in t for t in tables.values()):
-        raise MixphaseInputError(f"{data}: missing column {size_col!r} (--size-col)")
-    sizes_col = np.concatenate([t[size_col] for t in tables.values()])
+    sizes_col = np.concatenate([t[extra[0]] for t in tables.values()])
     sizes = np.unique(sizes_col)
     if sizes.size < 2:
         raise MixphaseInputError(f"--size-col {size_col!r}: a slope needs at least 2 distinct "
