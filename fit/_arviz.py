@@ -1,6 +1,6 @@
 """Every use of ArviZ in mixphase goes through this module (one place to adapt).
 
-mixphase supports ``arviz>=0.17,<1`` and ``pymc>=5.10,<6`` (pinned in pyproject.toml). ArviZ 1.x
+mixphase supports ``arviz>=0.17,<1`` and ``pymc>=5.16,<6`` (pinned in pyproject.toml). ArviZ 1.x
 and PyMC 6 need Python >= 3.12 and change the APIs used here: ``InferenceData`` becomes an xarray
 ``DataTree``, ``from_dict`` takes nested groups, the ELPD result's fields are renamed and
 ``summary``'s default interval changes. They cannot be installed where mixphase is tested (Python
@@ -87,14 +87,27 @@ def _min_over(ds) -> float:
 
 
 def convergence(trace, var_names: list[str]) -> dict:
-    """Rank-normalised split R-hat (max) and bulk ESS (min) over ``var_names``, divergences."""
+    """Rank-normalised split R-hat (max) and bulk ESS (min) over ``var_names``, divergences.
+
+    R-hat compares chains: with one chain it is not computed (``r_hat_max`` is ``None``, and
+    :func:`mixphase.fit.diagnostics.warnings` says so) rather than logged by ArviZ on stderr.
+    """
+    import logging
+
     az = import_arviz()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # R-hat of a constant component
-        rhat = _max_over(az.rhat(trace, var_names=var_names))
-        ess = _min_over(az.ess(trace, var_names=var_names, method="bulk"))
+    chains = int(trace.posterior.sizes["chain"])
+    log = logging.getLogger("arviz")
+    level = log.level
+    log.setLevel(logging.ERROR)  # its shape notices would reach the user's stderr (and --json)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # R-hat of a constant component
+            rhat = _max_over(az.rhat(trace, var_names=var_names)) if chains >= 2 else None
+            ess = _min_over(az.ess(trace, var_names=var_names, method="bulk"))
+    finally:
+        log.setLevel(level)
     return {
-        "r_hat_max": round(rhat, 4),
+        "r_hat_max": None if rhat is None else round(rhat, 4),
         "ess_bulk_min": round(ess, 1),
         "divergences": int(np.asarray(trace.sample_stats["diverging"].values).sum()),
     }

@@ -10,8 +10,8 @@
   of the data the fit reports, e.g. of ln y). Warning: fewer than :data:`MIN_CELLS` effective
   cells (intervals may be coarse).
 - ``pymc`` (NUTS): ``r_hat_max`` (rank-normalised split R-hat, Vehtari et al. 2021),
-  ``ess_bulk_min`` and ``divergences``. Warnings: R-hat above :data:`MAX_RHAT`, any divergence,
-  bulk ESS below :data:`MIN_ESS`.
+  ``ess_bulk_min`` and ``divergences`` (``r_hat_max`` is ``None`` for one chain). Warnings:
+  R-hat above :data:`MAX_RHAT` (or not computed), any divergence, bulk ESS below :data:`MIN_ESS`.
 """
 
 from __future__ import annotations
@@ -51,7 +51,9 @@ def warnings(diag: dict, engine: str, gridded: bool = True) -> list[str]:
     """Warnings a reader must see about the engine's own diagnostics."""
     out = []
     if engine == "pymc":
-        if diag["r_hat_max"] > MAX_RHAT:
+        if diag["r_hat_max"] is None:
+            out.append("convergence not checked: R-hat needs at least 2 chains (--chains)")
+        elif diag["r_hat_max"] > MAX_RHAT:
             out.append(f"not converged: r_hat_max = {diag['r_hat_max']:.3f} > {MAX_RHAT}; "
                        "run longer (--draws/--tune) or check the model")  # fmt: skip
         if diag["divergences"] > 0:
@@ -69,7 +71,8 @@ def warnings(diag: dict, engine: str, gridded: bool = True) -> list[str]:
 def describe(diag: dict) -> str:
     """One line for a fit's ``__str__``."""
     if "r_hat_max" in diag:
-        return (f"r_hat_max={diag['r_hat_max']:.3f}  ess_bulk_min={diag['ess_bulk_min']:.0f}  "
+        rhat = "n/a (1 chain)" if diag["r_hat_max"] is None else f"{diag['r_hat_max']:.3f}"
+        return (f"r_hat_max={rhat}  ess_bulk_min={diag['ess_bulk_min']:.0f}  "
                 f"divergences={diag['divergences']}")  # fmt: skip
     widths = "  ".join(f"{k}={v:.3g}" for k, v in diag.get("cell_width", {}).items())
     ev = diag.get("log_evidence")

@@ -1,14 +1,22 @@
 """The PyMC engine: every NUTS sampler gives the exact posterior (the fast engine's) within Monte
 Carlo error; compiled models are reused without changing results; Student-t noise; transitions."""
 
+import io
+import sys
+
 import numpy as np
 import pytest
 
 from mixphase.errors import MixphaseInputError
 from mixphase.fit import _arviz, _nuts, fit_breakpoints, fit_transition
-from mixphase.fit.breakpoints import fast_posterior, make_problem
+from mixphase.fit.breakpoints import make_problem
 
 SMALL = {"chains": 2, "draws": 400, "tune": 400}
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
 
 
 def one_kink(n=30, seed=3, noise=0.08):
@@ -35,6 +43,8 @@ def exact():
     "sampler", [pytest.param(s, marks=needs(s)) for s in _nuts.SAMPLERS]
 )  # fmt: skip
 def test_sampler_matches_exact_posterior(sampler, exact, tmp_path):
+    """Each sampler's medians and 90% interval ends agree with the exact posterior's within
+    Monte Carlo error; then (nutpie, pymc) the compiled model is reused for another curve."""
     x, y = one_kink()
     nuts = fit_breakpoints(x, y, 1, seed=1, engine="pymc", sampler=sampler, **SMALL)
     d = nuts.to_dict()
@@ -62,19 +72,17 @@ def test_sampler_matches_exact_posterior(sampler, exact, tmp_path):
             assert abs(a - b) < tol, (sampler, q, a, b, tol)
     nuts.save(tmp_path / "trace.nc")
     assert (tmp_path / "trace.nc").stat().st_size > 0
+    if sampler != "numpyro":  # numpyro shares pymc's pm.set_data path (and recompiles each fit)
+        check_model_reused(sampler, nuts, {"seed": 1, **SMALL})
 
 
-@pytest.mark.slow
-@needs("nutpie")
-def test_compiled_model_reused_across_curves():
-    """Curves of another length reuse nutpie's compiled model (no recompilation); swapping the
-    data back and forth gives the same draws as before (seeded), and each curve's own posterior."""
-    xa, ya = one_kink(seed=4)
+def check_model_reused(sampler, first, kw):
+    """A curve of another length reuses the compiled model (nutpie: no recompilation); swapping
+    the data back gives the same draws as before (seeded), and each curve its own posterior."""
     xb, yb = one_kink(n=24, seed=5, noise=0.03)
-    kw = {"engine": "pymc", "sampler": "nutpie", "seed": 2, **SMALL}
-    first = fit_breakpoints(xa, ya, 1, **kw)
+    kw = {"engine": "pymc", "sampler": sampler, **kw}
     other = fit_breakpoints(xb, yb, 1, **kw)
-    again = fit_breakpoints(xa, ya, 1, **kw)
+    again = fit_breakpoints(*one_kink(), 1, **kw)
     assert other.timing["compile_seconds"] == 0.0 and again.timing["compile_seconds"] == 0.0
     np.testing.assert_array_equal(first.draws.b, again.draws.b)
     np.testing.assert_array_equal(first.draws.coef, again.draws.coef)
@@ -117,7 +125,7 @@ def sigmoid(seed, n=12, total=60):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("likelihood", ["binomial", "normal"])
-def test_transition_pymc_matches_fast(likelihood):
+def test_transition_pymc_matches_fast(likelihood, monkeypatch, capsys):
     r, correct, total = sigmoid(seed=2)
     if likelihood == "binomial":
         args = {"correct": correct, "total": total}
@@ -125,7 +133,11 @@ def test_transition_pymc_matches_fast(likelihood):
         args = {"y": correct / total}
     fast = fit_transition(r, seed=0, n_draws=20000, **args)
     sampler = None if likelihood == "binomial" else "pymc"  # the default, and PyMC's own
-    nuts = fit_transition(r, seed=0, engine="pymc", sampler=sampler, **SMALL, **args)
+    monkeypatch.delenv("MIXPHASE_NO_PROGRESS", raising=False)
+    monkeypatch.setattr(sys, "stderr", FakeTerminal())
+    nuts = fit_transition(r, seed=0, engine="pymc", sampler=sampler, progress=True, **SMALL, **args)
+    assert "draw" in sys.stderr.getvalue()  # the NUTS progress bar, on the terminal's stderr
+    assert capsys.readouterr().out == ""
     assert nuts.likelihood == likelihood and nuts.to_dict()["sampler"] == nuts.sampler
     assert nuts.diagnostics["divergences"] == 0 and nuts.diagnostics["r_hat_max"] < 1.05
     for name in ("critical", "floor", "ceiling"):
@@ -169,7 +181,7 @@ def test_pymc_auto_reports_pareto_k_and_falls_back_to_evidence():
     assert len(warns) == 1 and "Pareto k-hat" in warns[0] and "marginal likelihood" in warns[0]
     assert "marginal likelihood" in criterion and chosen == 2
     assert all({"elpd_loo", "pareto_k_max", "n_high_k", "probability"} <= set(r) for r in rows)
-    log_ev = {k: fast_posterior(prob, k, 10, np.random.default_rng(0))[2] for k in range(4)}
+    log_ev = {k: f.log_evidence for k, f in fits.items()}  # the exact evidence of each k
     assert chosen == max(log_ev, key=log_ev.get)
     _, _, criterion_t, warns_t = _choose(prob, fits, "pymc", "student_t", 0)
     assert "PSIS-LOO" in criterion_t and "uncertain" in warns_t[0]
