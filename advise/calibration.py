@@ -29,14 +29,13 @@ capacity the knowledge set takes, which shapes the ramp above the onset.
 
 from __future__ import annotations
 
-import csv
-import json
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import numpy as np
 
 from mixphase.errors import MixphaseInputError
+from mixphase.readers import aliases, table_of
+from mixphase.readers import read_records as _read_records
 from mixphase.records import Estimate
 from mixphase.theory.knapsack import KnapsackModel
 from mixphase.theory.strategies import odds
@@ -194,58 +193,25 @@ def _bits_for_half_odds(model: KnapsackModel, n_ref: float, target_odds) -> np.n
 
 
 # -- files ---------------------------------------------------------------------------------------
-SIZE_KEYS = ("model_size", "n_params", "params", "parameters", "size", "n")
-RATIO_KEYS = ("ratio", "mixing_ratio", "r")
-ACC_KEYS = ("accuracy", "memorization_accuracy", "bio_accuracy", "knowledge_accuracy", "acc", "y")
-CORRECT_KEYS = ("correct", "bio_correct", "n_correct")
-TOTAL_KEYS = ("total", "bio_total", "n_total", "n_eval")
-LOSS_KEYS = ("web_loss", "loss", "eval_loss")
+# Column names: the one table in mixphase.readers.columns; files: mixphase.readers.
+SIZE_KEYS = aliases("model_size")
+RATIO_KEYS = aliases("ratio")
+ACC_KEYS = aliases("accuracy")
+CORRECT_KEYS = aliases("correct")
+TOTAL_KEYS = aliases("total")
+LOSS_KEYS = aliases("web_loss")
 
 
 def read_records(path) -> list[dict]:
-    """Rows of a CSV (header), JSON (list, or object with a list under runs/results/rows/records/
-    points) or JSON-lines file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")  # a BOM (Excel's CSV) is not a column name
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MixphaseInputError(
-            f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}"
-        ) from None
-    try:
-        if path.suffix.lower() == ".csv":
-            rows = list(csv.DictReader(text.splitlines()))
-        elif path.suffix.lower() in (".jsonl", ".ndjson"):
-            rows = [json.loads(line) for line in text.splitlines() if line.strip()]
-        else:
-            rows = json.loads(text)
-            if isinstance(rows, dict):
-                key = next(
-                    (k for k in ("runs", "results", "rows", "records", "points") if k in rows), None
-                )
-                rows = rows[key] if key else [rows]
-    except (json.JSONDecodeError, csv.Error) as exc:
-        raise MixphaseInputError(f"{path} is malformed: {exc}") from None
-    if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
-        raise MixphaseInputError(f"{path} holds no records (expected rows with named columns)")
-    return rows
+    """Rows of any table :mod:`mixphase.readers` reads (CSV/TSV, JSON/JSONL, Parquet, ...);
+    each row knows its line, so errors name it."""
+    return _read_records(path)
 
 
 def _column(rows, keys, path, required=True):
-    key = next((k for k in keys if k in rows[0]), None)
-    if key is None:
-        if required:
-            raise MixphaseInputError(f"{path} needs a column named one of: {', '.join(keys)}")
-        return None
-    try:
-        out = np.array([float(r[key]) for r in rows])
-    except (TypeError, ValueError, KeyError):
-        raise MixphaseInputError(
-            f"{path}: non-numeric or missing value in column {key!r}"
-        ) from None
-    if not np.all(np.isfinite(out)):
-        raise MixphaseInputError(f"{path}: non-finite value in column {key!r}")
-    return out
+    table = table_of(rows, path)
+    key = table.find_any(keys, required=required)
+    return None if key is None else table.numbers(key, blank="error")
 
 
 def _sizes(rows, path):
