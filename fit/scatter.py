@@ -103,8 +103,12 @@ def fit_transitions(curves: list[dict], *, scatter: float | str = "fit",
         perm = np.random.default_rng([seed, g, 10**6 + 1]).permutation(n_draws)
         d = {name: np.concatenate([runs[g][j][name][: counts[j]] for j in range(taus.size)])[perm]
              for name in ("u_c", "log_w", "floor", "ceiling")}  # fmt: skip
-        ess = float(sum(c and min(c, runs[g][j]["_ess"]) for j, c in enumerate(counts)))
-        diag = {"r_hat_max": 1.0, "ess_bulk_min": min(float(n_draws), ess), "divergences": 0}
+        cells = sum(c and min(c, runs[g][j]["_diag"]["effective_cells"])
+                    for j, c in enumerate(counts))  # fmt: skip
+        diag = dict(runs[g][int(np.argmax(w))]["_diag"])  # grid of the likeliest tau
+        diag["effective_cells"] = round(min(float(n_draws), float(cells)), 1)
+        if taus.size > 1:
+            diag.pop("log_evidence", None)  # per-tau evidence; the mixture has none stored
         try:
             fits.append(T.transition_result(x, None, k, n, d, diag, ci, "fast", t0,
                                             scatter=scatter_est))  # fmt: skip
