@@ -210,6 +210,10 @@ def test_tiny_reproduce_runs_every_stage_resumes_and_judges(tmp_path, monkeypatc
     # report-only judges what is there, with the same verdicts
     again = R.reproduce(tmp_path, d, train=False)
     assert [c.verdict for c in again.claims] == [c.verdict for c in rep.claims]
+    # without --quick/--preset the report names the preset it judged (it said "small")
+    other = R.reproduce(tmp_path, R.design_for("small", False), train=False)
+    assert other.design["preset"] == "tiny"
+    assert [c.verdict for c in other.claims] == [c.verdict for c in rep.claims]
 
 
 @pytest.mark.parametrize(

@@ -94,6 +94,7 @@ class Design:
 
 #: The quick CPU design's budget in 2000-step run units: the ensemble trainer gains only ~1.15x on
 #: 2 CPU cores (BENCHMARKS.md), a tiny run costs ~45-55 CPU s, so 25 minutes on 2 cores hold ~55.
+#: Measured (2026-12-01, shared machine, load 4-6): 53 units in 1919 CPU s, 30 min 57 s wall.
 QUICK_BUDGET = 55
 
 

@@ -21,7 +21,7 @@ import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mixphase import runs as R
@@ -187,6 +187,9 @@ def reproduce(out: str | os.PathLike, design: Design, *, jobs: int = 1, backend:
 
     why_not: dict = {}
     results = read_results(out / RESULTS)
+    presets = {r.get("preset") for r in results} - {None}
+    if not train and len(presets) == 1 and design.preset not in presets:
+        design = replace(design, preset=presets.pop())  # the report names what was judged
     if train:
         s1 = plan_sweep(design)
         results = stage("sweep", s1)
