@@ -23,8 +23,15 @@ and the capacity the knowledge set cannot use goes to the web (the allocation is
 unchanged). The onset line becomes ``max(r_c(N), m*S1/D)``: exposure-limited where the second
 term wins, capacity-limited where the first does.
 
+**One model.** The grid is the model's own: with ``model.training_tokens`` set, its finite-training
+capacity (:mod:`mixphase.theory.capacity`); with ``width > 0``, the expected exact-match accuracy of
+:mod:`mixphase.theory.accuracy` (the learned fraction with a logistic ramp of scale ``width`` in
+ln odds) next to the learned fraction. The same closed forms drive ``mixphase predict`` and
+``advise``.
+
 **Observation noise.** ``n_eval=n`` measures each cell's accuracy on ``n`` facts drawn at random:
-``y ~ Binomial(n, phi)/n``. With ``n_eval=None``, ``y = phi`` (noise-free).
+``y ~ Binomial(n, A)/n`` (``A`` = the accuracy; the learned fraction when ``width = 0``). With
+``n_eval=None``, ``y = A`` (noise-free).
 
 **Heterogeneous popularity** (:func:`popularity_curves`; the paper's SynBio-10k-power-law):
 ``n_groups`` groups of ``group_size`` facts; group ``g`` (1-based) has probability
@@ -100,6 +107,8 @@ class PhaseDiagram:
     n_eval: int | None = None
     seed: int = 0
     solver_check: list = field(default_factory=list)
+    accuracy: np.ndarray | None = None
+    width: float = 0.0
 
     @property
     def capacity_critical_ratio(self) -> np.ndarray:
@@ -177,12 +186,18 @@ class PhaseDiagram:
             "exposures_needed": self.exposures_needed,
             "training_tokens": self.training_tokens,
             "exposure_ratio": er,
+            "accuracy_width": self.width,
             "critical_ratio_exponent": self.model.ratio_exponent(),
             "curves": curves,
             "n_eval": self.n_eval,
             "seed": self.seed,
             "solver_check": self.solver_check,
-            "grid": {"sizes": self.sizes, "ratios": self.ratios, "fraction": self.fraction},
+            "grid": {
+                "sizes": self.sizes,
+                "ratios": self.ratios,
+                "fraction": self.fraction,
+                "accuracy": self.fraction if self.accuracy is None else self.accuracy,
+            },
         }
 
     def to_dict(self) -> dict:
@@ -259,12 +274,13 @@ def _edges(v: np.ndarray) -> np.ndarray:
 
 def _cell_fraction(model: KnapsackModel, n: float, r: float, method: str) -> float:
     k = model.knowledge
-    group = KnowledgeGroup(bits=k.total_bits, value_per_bit=r * k.frequency)
+    group = KnowledgeGroup(bits=k.total_bits, value_per_bit=r * model.value_scale * k.frequency)
     with warnings.catch_warnings():
         # cvxpy's "solution may be inaccurate": the cell's difference to the closed form is
         # what the solver check records, so the warning adds nothing
         warnings.simplefilter("ignore", UserWarning)
-        alloc = allocate(float(model.capacity(n)), [group], [_web_domain(model, r)], method=method)
+        alloc = allocate(float(model.capacity(n, r)), [group], [_web_domain(model, r)],
+                         method=method)  # fmt: skip
     return float(alloc.learned_fraction[0])
 
 
@@ -280,6 +296,7 @@ def phase_diagram(
     seed: int = 0,
     verify_cells: int = 0,
     progress: bool = False,
+    width: float = 0.0,
 ) -> PhaseDiagram:
     """Memorised fraction over a (model size, mixing ratio) grid (see module doc)."""
     model = KnapsackModel() if model is None else model
@@ -323,15 +340,26 @@ def phase_diagram(
     check = []
     if verify_cells:
         check = _verify(model, sizes, ratios, frac, exposures_needed, training_tokens, verify_cells)
-    observed = frac
+    if not np.isfinite(width) or width < 0:
+        raise MixphaseInputError(f"width must be non-negative, got {width!r}")
+    acc = frac
+    if width > 0:
+        from mixphase.theory.accuracy import accuracy
+
+        acc = np.asarray(accuracy(model, sizes[:, None], ratios[None, :], width), dtype=float)
+        if exposures_needed is not None:
+            acc = np.where((ratios * training_tokens / model.knowledge.tokens)[None, :]
+                           >= exposures_needed, acc, 0.0)  # fmt: skip
+    observed = acc
     if n_eval is not None:
         rng = np.random.default_rng(seed)
-        observed = rng.binomial(int(n_eval), np.clip(frac, 0, 1)) / int(n_eval)
+        observed = rng.binomial(int(n_eval), np.clip(acc, 0, 1)) / int(n_eval)
     return PhaseDiagram(
         model=model, sizes=sizes, ratios=ratios, fraction=frac, observed=observed, method=method,
         exposures_needed=None if exposures_needed is None else float(exposures_needed),
         training_tokens=None if training_tokens is None else float(training_tokens),
         n_eval=None if n_eval is None else int(n_eval), seed=int(seed), solver_check=check,
+        accuracy=acc, width=float(width),
     )  # fmt: skip
 
 

@@ -7,7 +7,15 @@ from pathlib import Path
 import click
 
 from mixphase.cli._common import emit, json_option
-from mixphase.cli._options import check_ratios, check_sizes, knapsack_options, mixture_options
+from mixphase.cli._options import (
+    build_calibration,
+    calibration_options,
+    check_ratios,
+    check_sizes,
+    knapsack_options,
+    mixture_options,
+    training_option,
+)
 
 
 @click.group(invoke_without_command=True)
@@ -17,7 +25,9 @@ def predict(ctx: click.Context, as_json: bool) -> None:
     """Predict critical ratios, critical sizes, threshold popularity and breakpoints.
 
     With no sub-command: critical mixing ratios for Pythia-like model sizes (14M-6.9B) on the
-    defaults (the paper's FineWeb-Edu web law, 2 bits/parameter, SynBio-320k).
+    defaults (the paper's FineWeb-Edu web law, 2 bits/parameter, SynBio-320k). Every number is a
+    median with an interval over the model's draws: its priors when uncalibrated, the posterior
+    with --calibrate / --critical-ratio.
     """
     if ctx.invoked_subcommand is None:
         ctx.invoke(critical_ratio, model_size=(), as_json=as_json)
@@ -32,13 +42,17 @@ def predict(ctx: click.Context, as_json: bool) -> None:
     help="Model size in parameters (repeatable). Default: Pythia sizes 14M-6.9B.",
 )
 @knapsack_options
+@training_option
+@calibration_options
 @json_option
-def critical_ratio(model_size: tuple[float, ...], as_json: bool, model) -> None:
+def critical_ratio(model_size: tuple[float, ...], as_json: bool, model, calibration_args) -> None:
     """Critical mixing ratio r_crit(N): below it nothing of the knowledge set is memorised."""
-    from mixphase.theory.predictions import DEFAULT_MODEL_SIZES, critical_ratio_table
+    from mixphase.advise.predict import critical_ratio_table
+    from mixphase.theory.predictions import DEFAULT_MODEL_SIZES
 
     sizes = check_sizes(model_size, "--model-size") or DEFAULT_MODEL_SIZES
-    emit(critical_ratio_table(model, sizes), as_json)
+    cal = build_calibration(model, default_size=sizes[0], **calibration_args)
+    emit(critical_ratio_table(cal, sizes), as_json)
 
 
 @predict.command("critical-size")
@@ -51,12 +65,16 @@ def critical_ratio(model_size: tuple[float, ...], as_json: bool, model) -> None:
     help="Mixing ratio of the knowledge set, in (0, 1) (repeatable).",
 )
 @knapsack_options
+@training_option
+@calibration_options
 @json_option
-def critical_size(ratio: tuple[float, ...], as_json: bool, model) -> None:
+def critical_size(ratio: tuple[float, ...], as_json: bool, model, calibration_args) -> None:
     """Critical model size N_crit(r): the smallest model that memorises anything at ratio r."""
-    from mixphase.theory.predictions import critical_size_table
+    from mixphase.advise.predict import critical_size_table
 
-    emit(critical_size_table(model, check_ratios(ratio)), as_json)
+    ratios = check_ratios(ratio)
+    cal = build_calibration(model, **calibration_args)
+    emit(critical_size_table(cal, ratios), as_json)
 
 
 @predict.command("threshold-popularity")
@@ -91,8 +109,11 @@ def critical_size(ratio: tuple[float, ...], as_json: bool, model) -> None:
     "--n-fail", type=int, default=5, show_default=True, help="Algorithm 1's fault tolerance."
 )
 @knapsack_options
+@training_option
+@calibration_options
 @json_option
-def threshold_popularity_cmd(model_size, ratio, data, target, n_fail, as_json, model) -> None:
+def threshold_popularity_cmd(model_size, ratio, data, target, n_fail, as_json, model,
+                             calibration_args) -> None:  # fmt: skip
     """Threshold popularity: predicted from the model, or measured (Algorithm 1) with --data."""
     if data is not None:
         import numpy as np
@@ -106,10 +127,13 @@ def threshold_popularity_cmd(model_size, ratio, data, target, n_fail, as_json, m
         value = threshold_popularity(pop, correct, target=target, n_fail=n_fail)
         emit(ThresholdResult(value, target, n_fail, len(pop)), as_json)
         return
-    from mixphase.theory.predictions import DEFAULT_MODEL_SIZES, threshold_frequency_table
+    from mixphase.advise.predict import threshold_frequency_table
+    from mixphase.theory.predictions import DEFAULT_MODEL_SIZES
 
     sizes = check_sizes(model_size, "--model-size") or DEFAULT_MODEL_SIZES
-    emit(threshold_frequency_table(model, sizes, check_ratios((ratio,))[0]), as_json)
+    r = check_ratios((ratio,))[0]
+    cal = build_calibration(model, default_size=sizes[0], **calibration_args)
+    emit(threshold_frequency_table(cal, sizes, r), as_json)
 
 
 @predict.command("breakpoints")
