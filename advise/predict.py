@@ -96,22 +96,35 @@ def critical_size_table(cal: Calibration, ratios) -> PredictionTable:
 
 
 def threshold_frequency_table(cal: Calibration, sizes, ratio: float) -> PredictionTable:
+    """Threshold frequency per pre-training token at the web's capacity ``M - m``
+    (:meth:`KnapsackModel.threshold_frequency`, Gu et al. eq. 6), with the same threshold per
+    knowledge-set token (``/r``), relative to a fact of average frequency (``/(r/S1)``), and the
+    learned fraction that sets ``m``."""
     n = np.atleast_1d(np.asarray(sizes, dtype=float))
     d = cal.draws
-    f = np.asarray(d.model.threshold_frequency(n[None, :], ratio))
-    base = float(d.base.knowledge.frequency)
-    est = d.columns(f)
-    rel = d.columns(f / base)
-    rows = [{"model_size": float(s), "threshold_frequency": a, "relative_to_uniform": b}
-            for s, a, b in zip(n, est, rel, strict=True)]  # fmt: skip
+    m = d.model
+    f = np.asarray(m.threshold_frequency(n[None, :], ratio))
+    uniform = ratio * float(d.base.knowledge.frequency)
+    cols = {"threshold_frequency": d.columns(f),
+            "threshold_frequency_per_knowledge_token": d.columns(f / ratio),
+            "relative_to_uniform": d.columns(f / uniform),
+            "learned_fraction": d.columns(m.learned_fraction(n[None, :], ratio))}  # fmt: skip
+    rows = [{"model_size": float(s), **{k: v[i] for k, v in cols.items()}}
+            for i, s in enumerate(n)]  # fmt: skip
     head, extra, warn = _frame(cal, n)
     columns = [("model size", lambda r: format_size(r["model_size"])),
                ("f_thres", lambda r: r["threshold_frequency"]),
-               ("x uniform 1/S1", lambda r: r["relative_to_uniform"])]  # fmt: skip
-    foot = ["  A fact is learned iff its per-token frequency in the knowledge set exceeds f_thres.",
-            *warn]  # fmt: skip
+               ("f_thres/r", lambda r: r["threshold_frequency_per_knowledge_token"]),
+               ("x uniform r/S1", lambda r: r["relative_to_uniform"]),
+               ("learned", lambda r: r["learned_fraction"])]  # fmt: skip
+    foot = ["  A fact is learned iff its frequency per pre-training token, f = r*p (p: its share of",
+            "  the knowledge set's tokens), exceeds f_thres = (1-r)(-F2'(M - m)), m = knowledge",
+            "  bits stored ('learned' x K*H); f_thres/r: the same threshold for p.", *warn]  # fmt: skip
+    extra = {"ratio": ratio, "normalisation": "per pre-training token (a fact's f = r*p), at web "
+             "capacity M - m", **extra}  # fmt: skip
     return PredictionTable(f"Threshold frequency at mixing ratio r={ratio:g} (Gu et al. 2025, "
-                           "eq. 6)", head, rows, columns, foot, {"ratio": ratio, **extra})  # fmt: skip
+                           "eq. 6; per pre-training token, at the web's capacity M - m)", head,
+                           rows, columns, foot, extra)  # fmt: skip
 
 
 __all__ = ["critical_ratio_band", "critical_ratio_table", "critical_size_table",

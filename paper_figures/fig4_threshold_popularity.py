@@ -5,8 +5,10 @@ popularity (share of the knowledge set's occurrences) follows a power law with e
 mixed at ratio ``r`` = 0.01 with web text. For each model size the general allocation
 (:func:`mixphase.theory.allocate`, exact KKT solver) says which groups are stored; each fact is
 then answered correctly with probability ``1 - SLIP`` if stored and ``GUESS`` otherwise (so the
-data look like a measurement), and Algorithm 1 (:func:`threshold_popularity`, target 0.8,
-``n_fail`` 5) recovers the threshold popularity from the per-fact correctness alone.
+data look like a measurement), and Algorithm 1 (:func:`threshold_popularity`, default
+last-crossing walk, target 0.8, ``n_fail`` 5) recovers the threshold popularity from the
+per-fact correctness alone; :func:`threshold_slope` gives its log-log slope in model size with a
+seeded bootstrap interval over the facts (the interval in the legend and the summary).
 
 Left: accuracy per popularity group for each size. Right: threshold popularity vs model size,
 predicted by the allocation (``lambda / r`` in popularity units) and measured by Algorithm 1, with
@@ -36,10 +38,9 @@ SLIP = 0.05  # a stored fact is still answered wrongly 5% of the time
 GUESS = 0.0  # an unstored fact is never answered right (attributes are drawn from large pools)
 
 
-def simulate(n_sizes: int, group_size: int, seed: int = 0) -> dict:
+def simulate(n_sizes: int, group_size: int, seed: int = 0, n_boot: int = 1000) -> dict:
     """Allocation, per-fact correctness and both thresholds for ``n_sizes`` model sizes."""
-    from mixphase.theory import KnapsackModel, KnowledgeGroup, WebDomain, allocate
-    from mixphase.theory import threshold_popularity as algorithm1
+    from mixphase.theory import KnapsackModel, KnowledgeGroup, WebDomain, allocate, threshold_slope
 
     model = KnapsackModel()
     e, a, alpha = model.web_bits
@@ -59,21 +60,24 @@ def simulate(n_sizes: int, group_size: int, seed: int = 0) -> dict:
     sizes = np.array([float(f"{n:.2g}") for n in sizes])  # round, readable sizes
     rng = np.random.default_rng(seed)
     fact_pop = np.repeat(pop, group_size)
-    acc, pred, meas = [], [], []
+    acc, pred, answers = [], [], []
     for n in sizes:
         alloc = allocate(float(model.capacity(n)), groups, web)
         stored = rng.random(fact_pop.size) < np.repeat(alloc.learned_fraction, group_size)
         correct = (rng.random(fact_pop.size) < np.where(stored, 1 - SLIP, GUESS)).astype(float)
         acc.append(correct.reshape(N_GROUPS, group_size).mean(axis=1))
         pred.append(alloc.marginal_value * k.tokens_per_fact / RATIO)
-        meas.append(algorithm1(fact_pop, correct, target=TARGET, n_fail=N_FAIL))
+        answers.append((fact_pop, correct))
+    slope = threshold_slope(sizes, answers, target=TARGET, n_fail=N_FAIL, n_boot=n_boot,
+                            seed=seed)  # fmt: skip
     return {"sizes": sizes, "popularity": pop, "accuracy": np.array(acc),
-            "predicted": np.array(pred), "measured": np.array(meas),
+            "predicted": np.array(pred), "measured": slope.thresholds, "slope": slope,
             "predicted_exponent": float(model.ratio_exponent())}  # fmt: skip
 
 
 def make(out: Path, quick: bool = False, seed: int = 0, validate_results=None) -> FigureResult:
-    d = simulate(n_sizes=6 if quick else 10, group_size=50 if quick else 200, seed=seed)
+    d = simulate(n_sizes=6 if quick else 10, group_size=50 if quick else 200, seed=seed,
+                 n_boot=200 if quick else 1000)  # fmt: skip
     sizes, pop = d["sizes"], d["popularity"]
     fig, (ax, bx) = st.figure(ncols=2, width=10.0, height=3.9)
     from matplotlib.lines import Line2D
@@ -103,9 +107,9 @@ def make(out: Path, quick: bool = False, seed: int = 0, validate_results=None) -
             label=f"  slope {fp['exponent']:.3f}")  # fmt: skip
     bx.plot(sizes, d["measured"], "s", color=st.color(1), label="Algorithm 1 on simulated answers")
     bx.fill_between(fm["grid"], fm["lo"], fm["hi"], color=st.color(1), alpha=0.25, lw=0)
+    bs = d["slope"].interval  # bootstrap over the facts: Algorithm 1's own uncertainty
     bx.plot(fm["grid"], fm["line"], color=st.color(1), ls="--",
-            label=f"  slope {fm['exponent']:.3f}" + (
-                f" [{fm['lower']:.3f}, {fm['upper']:.3f}]" if np.isfinite(fm["lower"]) else ""))  # fmt: skip
+            label=f"  slope {fm['exponent']:.3f} (bootstrap [{bs.lower:.3f}, {bs.upper:.3f}])")  # fmt: skip
     ref = d["predicted"][0] * (sizes / sizes[0]) ** pe * 1.8
     bx.plot(sizes, ref, color=st.color(2), ls=":", lw=2.2,
             label=f"predicted slope $-(\\alpha+1)$ = {pe:.3f}")  # fmt: skip
@@ -124,6 +128,8 @@ def make(out: Path, quick: bool = False, seed: int = 0, validate_results=None) -
     summary = {"predicted_exponent": pe, "allocation_slope": float(fp["exponent"]),
                "algorithm1_slope": float(fm["exponent"]),
                "algorithm1_interval": [float(fm["lower"]), float(fm["upper"])],
+               "algorithm1_bootstrap_slope": float(d["slope"].slope),
+               "algorithm1_bootstrap_interval": [bs.lower, bs.upper],
                "fit_method": fm["method"]}  # fmt: skip
     return FigureResult(NUMBER, NAME, TITLE, files, summary)
 

@@ -4,7 +4,9 @@ Model (Wang et al. 2025, arXiv 2511.13640; the formulas live in :mod:`mixphase.t
 real items have Zipf(beta) frequencies ``p`` on ``n_items`` ranks, the synthetic part ``p'`` is
 truncated at a cutoff rank ``k`` (:class:`~mixphase.theory.truncation.Truncation`), and a training
 set ``S`` is ``|S|`` i.i.d. draws from ``q = pi*p + (1-pi)*p'``. The learner knows an item once it
-has seen it, so its test error on the real distribution is
+has seen it (the memorisation model of Hutter 2021 / Dohmatob et al. 2024, the special case of the
+paper's Bernoulli model, :mod:`mixphase.theory.error_model`), so its test error on the real
+distribution is
 
     err(S) = sum_i p_i * 1[item i not in S],     E[err] = sum_i p_i (1 - q_i)^|S|   (exact).
 
@@ -195,6 +197,7 @@ class MixtureCurves:
             f"k={bp.cutoff:,}",
             f"  predicted breakpoints |S|_1={bp.first:.4g}, |S|_2={bp.second:.4g}; plateau "
             f"{bp.plateau_error:.4g}",
+            *([f"  WARNING: {bp.warning}"] if bp.warning else []),
             f"  y = {self.y_meaning}",
             "",
             f"  {'|S|':>12}  {'MC mean':>11}  {'std err':>10}  {'exact':>11}  {'z':>6}",

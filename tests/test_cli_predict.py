@@ -104,7 +104,7 @@ def test_breakpoints_json_matches_library(trunc):
     args = ["predict", "breakpoints", "--beta", "2", "--real-share", "0.1", "--n-items", "100000"]
     res = invoke([*args, *trunc, "--json"])
     assert res.exit_code == 0, res.output
-    out = json.loads(res.output)
+    out = json.loads(res.stdout)  # a three-phase warning, if any, goes to stderr
     kw = {"cutoff": int, "top_p": float, "temperature": float, "synthetic_samples": float}
     key = trunc[0].lstrip("-").replace("-", "_")
     lib = breakpoints(2.0, Truncation(**{key: kw[key](trunc[1])}), 0.1, 100_000)
@@ -136,6 +136,21 @@ def test_threshold_popularity_from_data(tmp_path):
         ["predict", "breakpoints", "--beta", "2", "--top-p", "1.5", "--real-share", "0.1"],
         ["predict", "breakpoints", "--beta", "2", "--cutoff", "5", "--real-share", "2"],
         ["predict", "threshold-popularity", "--data", "/nonexistent.csv"],
+        ["predict", "threshold-popularity", "--bootstrap", "10"],
+        ["predict", "threshold-popularity", "--size-col", "model_size"],
+        ["predict", "threshold-popularity", "--method", "published"],
+        [
+            "predict",
+            "breakpoints",
+            "--beta",
+            "2",
+            "--pi",
+            "0.1",
+            "--synthetic-samples",
+            "1e4",
+            "--sample-rule",
+            "median",
+        ],
         ["predict", "no-such-command"],
     ],
 )
@@ -145,6 +160,70 @@ def test_bad_input_is_one_line_exit_2(args):
     assert out == ""
     assert err.startswith("mixphase: error: ") and err.count("\n") == 1
     assert "Traceback" not in err
+
+
+def _facts_csv(tmp_path, sizes=(1e8, 3e8, 1e9), slope=-1.283, head=0.8, seed=0):
+    """Facts with popularity 1..400 per model size; correct (w.p. ``head``) above a threshold
+    that moves with size as N^slope, 10% below."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    pop = np.arange(400, 0, -1, dtype=float)
+    rows = ["popularity,correct,model_size"]
+    for n in sizes:
+        thr = 100 * (n / sizes[0]) ** slope * 2
+        acc = np.where(pop > thr, head, 0.1)
+        rows += [f"{x:g},{int(c)},{n:g}" for x, c in zip(pop, rng.random(400) < acc, strict=True)]
+    f = tmp_path / "facts.csv"
+    f.write_text("\n".join(rows) + "\n")
+    return f
+
+
+def test_threshold_popularity_per_size_slope_and_bad_files(tmp_path):
+    f = _facts_csv(tmp_path, sizes=(1e8, 1e9, 1e10), slope=-0.3)
+    args = ["predict", "threshold-popularity", "--data", str(f), "--target", "0.6"]
+    res = invoke([*args, "--size-col", "model_size", "--bootstrap", "50", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert [r["model_size"] for r in out["per_size"]] == [1e8, 1e9, 1e10]
+    assert out["method"] == "last-crossing" and out["n_boot"] == 50
+    assert out["slope_interval"]["lower"] <= out["slope"] <= out["slope_interval"]["upper"]
+    assert out["predicted_slope"] == pytest.approx(-1.283)
+    assert out["slope"] < 0
+    # pooled: one threshold with a seeded bootstrap interval; the published walk as an option
+    one = json.loads(invoke([*args, "--bootstrap", "40", "--seed", "3", "--json"]).stdout)
+    assert one["interval"]["lower"] <= one["threshold_popularity"] <= one["interval"]["upper"]
+    assert one == json.loads(invoke([*args, "--bootstrap", "40", "--seed", "3", "--json"]).stdout)
+    pub = json.loads(invoke([*args, "--method", "published", "--bootstrap", "0", "--json"]).stdout)
+    assert pub["method"] == "published" and pub["interval"] is None
+    for bad, msg in [(["--size-col", "nope"], "missing column 'nope'"),
+                     (["--bootstrap", "-1"], "--bootstrap must be >= 0"),
+                     (["--n-fail", "0"], "n_fail")]:  # fmt: skip
+        code, stdout, err = run([*args, *bad])
+        assert code == 2 and stdout == "" and msg in err and err.count("\n") == 1, err
+    single = tmp_path / "one.csv"
+    single.write_text("popularity,correct,model_size\n3,1,1e8\n2,0,1e8\n")
+    code, _, err = run(["predict", "threshold-popularity", "--data", str(single), "--size-col",
+                        "model_size"])  # fmt: skip
+    assert code == 2 and "at least 2 distinct model sizes" in err
+
+
+def test_breakpoints_warns_when_the_plateau_is_too_short():
+    args = ["predict", "breakpoints", "--beta", "2", "--cutoff", "100", "--n-items", "200000"]
+    code, out, err = run([*args, "--pi", "0.2", "--json"])
+    assert code == 0 and err.startswith("mixphase: warning: no plateau at real share pi=0.2")
+    assert json.loads(out)["three_phase_valid"] is False  # stdout: one JSON object only
+    code, out, err = run([*args, "--pi", "0.01"])
+    assert code == 0 and err == "" and "WARNING" not in out
+
+
+def test_sample_rule_option_reaches_the_cutoff():
+    args = ["predict", "breakpoints", "--beta", "2", "--pi", "0.01", "--synthetic-samples", "1e5",
+            "--n-items", "1000000", "--json"]  # fmt: skip
+    ks = {rule: json.loads(invoke([*args, "--sample-rule", rule]).stdout)["cutoff"]
+          for rule in ("support-mass", "support-count", "occurrence")}  # fmt: skip
+    assert ks == {"support-mass": 278, "support-count": 436, "occurrence": 246}
+    assert json.loads(invoke(args).stdout)["cutoff"] == 278  # the default
 
 
 def test_help_and_predict_do_not_import_heavy_libraries():

@@ -45,7 +45,7 @@ def test_mixture_curve_csv_and_sidecar(tmp_path):
 def test_mixture_curve_truncations_jsonl_mean(tmp_path, trunc):
     out = tmp_path / "c.jsonl"
     res = invoke([*MIX, *trunc, "--aggregate", "mean", "--out", str(out), "--json"])
-    summary = json.loads(res.output)
+    summary = json.loads(res.stdout)  # a three-phase warning, if any, goes to stderr
     assert summary["files"]["rows"] == str(out)
     lines = [json.loads(x) for x in out.read_text().splitlines()]
     assert len(lines) == 8 and set(lines[0]) == {"x", "y", "y_err"}
@@ -64,6 +64,16 @@ def test_phase_diagram_and_popularity(tmp_path):
     assert truth["exposure_ratio"] == pytest.approx(100 * 320_000 * 100 / 3.2e10)
     res = invoke(["simulate", "popularity", "-n", "1e7", "-n", "1e8", "--json"])
     assert len(json.loads(res.output)["curves"]) == 2
+
+
+def test_mixture_curve_warns_when_the_plateau_is_too_short(tmp_path):
+    """Issue 16: at pi = 0.3 the breakpoints are ~3x apart: one bend, not three phases."""
+    args = [*MIX[:5], "0.3", *MIX[6:], "--cutoff", "50"]
+    res = invoke([*args, "--json"])
+    assert res.stderr.startswith("mixphase: warning: no plateau at real share pi=0.3")
+    assert json.loads(res.stdout)["theory"]["three_phase_valid"] is False
+    assert "WARNING: no plateau" in invoke(args).stdout
+    assert invoke([*MIX, "--cutoff", "50"]).stderr == ""  # pi = 0.05: a plateau
 
 
 def test_bad_truncation_is_one_line_error(capsys):

@@ -169,16 +169,6 @@ def test_full_memorisation_impossible_when_set_exceeds_capacity():
     assert math.isnan(model.critical_ratio(1e9, fraction=1.0))
 
 
-def test_threshold_frequency_scales_as_minus_alpha_plus_one():
-    model = _model()
-    n = np.array([1e8, 1e9])
-    f = model.threshold_frequency(n, 0.01)
-    assert np.log(f[1] / f[0]) / np.log(10) == pytest.approx(-(model.alpha + 1), rel=1e-12)
-    # a fact with exactly the threshold frequency is at the onset: same condition as r_crit
-    model_1 = KnapsackModel(knowledge=KnowledgeSet(n_facts=1, tokens_per_fact=1 / f[0]))
-    assert model_1.critical_ratio(1e8) == pytest.approx(0.01, rel=1e-10)
-
-
 @pytest.mark.parametrize("bad", [-1.0, 0.0, float("nan"), float("inf")])
 def test_bad_model_size_raises(bad):
     with pytest.raises(MixphaseInputError):

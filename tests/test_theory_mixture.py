@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy.special import gamma
 
 from mixphase.errors import MixphaseInputError
 from mixphase.theory import (
@@ -11,6 +12,7 @@ from mixphase.theory import (
     cutoff_from_temperature,
     cutoff_from_top_p,
     expected_error,
+    expected_support,
     mixture_distribution,
     phase_exponents,
     synthetic_distribution,
@@ -36,11 +38,81 @@ def test_top_p_cutoff_is_smallest_head_reaching_p(beta, top_p):
 
 @pytest.mark.parametrize("beta", [1.5, 2.0])
 @pytest.mark.parametrize("n", [1e3, 1e5, 1e7])
-def test_sample_cutoff_covers_ranks_with_one_expected_occurrence(beta, n):
+def test_occurrence_rule_covers_ranks_with_one_expected_occurrence(beta, n):
     p = zipf_pmf(beta, N)
-    k = cutoff_from_samples(beta, n, N)
+    k = cutoff_from_samples(beta, n, N, rule="occurrence")
     assert n * p[k - 1] >= 1 - 1e-9
     assert n * p[k] < 1
+
+
+@pytest.mark.parametrize("beta", [1.5, 2.0])
+@pytest.mark.parametrize("n", [1e3, 1e5])
+def test_support_rules_match_the_expected_support(beta, n):
+    p = zipf_pmf(beta, N)
+    count, mass = expected_support(beta, n, N)
+    assert count == pytest.approx(np.sum(1 - (1 - p) ** n), rel=1e-10)
+    assert mass == pytest.approx(np.sum(p * (1 - (1 - p) ** n)), rel=1e-10)
+    k = cutoff_from_samples(beta, n, N)  # default: support-mass
+    assert p[:k].sum() >= mass * (1 - 1e-12) and p[: k - 1].sum() < mass
+    assert cutoff_from_samples(beta, n, N, rule="support-count") == round(count)
+    # the support is ~Gamma(1 - 1/beta) times the occurrence rank (issue 16: 436 vs 246, beta 2)
+    k_occ = cutoff_from_samples(beta, n, N, rule="occurrence")
+    assert k_occ < k < count
+    assert count / k_occ == pytest.approx(gamma(1 - 1 / beta), rel=0.06)
+
+
+@pytest.mark.parametrize("beta", [1.5, 2.0, 2.5])
+def test_sample_cutoff_against_a_learner_trained_on_the_actual_sample(beta):
+    """Issue 16: the synthetic set is n draws; its law is their empirical distribution, so the
+    learner's plateau is the sample's missing mass. Monte Carlo over 20 samples (exact over the
+    training draws) vs the truncated model with each rule. Tolerance: the support-mass cutoff is
+    within 8% of the Monte Carlo on the plateau and within 20% everywhere (a top-k cutoff is
+    not a random support); the old occurrence rule is > 10% too high on the plateau."""
+    n, pi, n_items = 1e4, 0.02, 100_000
+    p = zipf_pmf(beta, n_items)
+    bp = breakpoints(beta, Truncation(synthetic_samples=n), pi, n_items)
+    sizes = np.geomspace(bp.first / 30, bp.second * 30, 13)
+    rng = np.random.default_rng(0)
+    mc = np.mean([expected_error(p, pi * p + (1 - pi) * rng.multinomial(int(n), p) / n, sizes)
+                  for _ in range(20)], axis=0)  # fmt: skip
+    plateau = int(np.argmin(np.abs(np.log(sizes / np.sqrt(bp.first * bp.second)))))
+
+    def rel(rule):
+        _, q = mixture_distribution(beta, Truncation(synthetic_samples=n, sample_rule=rule), pi,
+                                    n_items)  # fmt: skip
+        return expected_error(p, q, sizes) / mc - 1
+
+    mass, occ = rel("support-mass"), rel("occurrence")
+    assert abs(mass[plateau]) < 0.08
+    assert np.max(np.abs(mass)) < 0.20
+    assert occ[plateau] > 0.10
+    assert abs(mass[plateau]) < abs(occ[plateau]) and abs(mass[plateau]) < abs(
+        rel("support-count")[plateau]
+    )
+
+
+def test_expected_error_has_no_nan_when_an_item_is_certain():
+    """Issue 16: 1.0 - 1e-300 == 1.0, so err(|S| = 0) was NaN when some q_i = 1."""
+    p = np.array([0.5, 0.3, 0.2])
+    q = np.array([1.0, 0.0, 0.0])
+    np.testing.assert_array_equal(expected_error(p, q, [0, 1, 5]), [1.0, 0.5, 0.5])
+
+
+def test_three_phase_validity_warning():
+    """Issue 16: at pi = 0.2 the breakpoints are ~5x apart and the middle slope is -0.20: no
+    plateau, so breakpoints() warns; at pi = 0.01 (100x apart, slope -0.03) it does not."""
+    t = Truncation(cutoff=100)
+    bad, good = breakpoints(2.0, t, 0.2, N), breakpoints(2.0, t, 0.01, N)
+    assert not bad.three_phase_valid and "no plateau" in bad.warning and "WARNING" in str(bad)
+    assert bad.plateau_span == pytest.approx(1 + 0.8 / (0.2 * bad.head_mass), rel=0.03)
+    assert bad.plateau_slope == pytest.approx(-0.20, abs=0.01)
+    assert good.three_phase_valid and good.warning is None and "WARNING" not in str(good)
+    assert abs(good.plateau_slope) < 0.05 and good.plateau_span > 100
+    assert bad.to_dict()["warning"] == bad.warning and good.to_dict()["three_phase_valid"]
+    # the largest share with a decade-long plateau puts the span at exactly 10
+    pi_max = bad.max_real_share_for_plateau
+    assert breakpoints(2.0, t, pi_max, N).plateau_span == pytest.approx(10, rel=1e-9)
+    assert breakpoints(2.0, t, 1.0, N).warning is not None  # all real: one phase
 
 
 def test_temperature_reshapes_exponent():

@@ -3,20 +3,25 @@
 Knapsack capacity model (Gu, Lyu, Li, Zhang 2025, arXiv 2505.18091):
     :class:`KnapsackModel` (closed forms), :mod:`.knapsack_symbolic` (sympy derivation),
     :func:`allocate` (general allocation, exact or cvxpy), :func:`threshold_popularity`
-    (Algorithm 1).
+    (Algorithm 1) with bootstrap intervals (:func:`threshold_interval`, :func:`threshold_slope`).
 Real-synthetic mixtures (Wang et al. 2025, arXiv 2511.13640):
-    :class:`Truncation` and the cutoffs, :func:`expected_error`, :func:`breakpoints`,
-    :func:`mixture_bound` and its terms.
+    :class:`Truncation` and the cutoffs, :func:`expected_error` (memorisation model),
+    :class:`BernoulliErrorModel` (the general form), :func:`breakpoints` (with the three-phase
+    validity check), :func:`mixture_bound` and its terms, :func:`truncation_term` (excess tail
+    mass).
 """
 
 from mixphase.theory.allocation import Allocation, KnowledgeGroup, WebDomain, allocate
 from mixphase.theory.bound import (
     BoundTerms,
+    excess_tail_mass,
     mixture_bound,
     mmd_multi_kernel,
     ntk_quadratic_form,
+    signed_error_gap,
     truncation_term,
 )
+from mixphase.theory.error_model import BernoulliErrorModel
 from mixphase.theory.knapsack import SYNBIO_320K, KnapsackModel, KnowledgeSet
 from mixphase.theory.mixture import (
     Breakpoints,
@@ -26,12 +31,18 @@ from mixphase.theory.mixture import (
     phase_exponents,
 )
 from mixphase.theory.synbio import SYNBIO_BITS_PER_BIO, SYNBIO_CARDINALITIES, bits_per_biography
-from mixphase.theory.threshold_popularity import threshold_popularity
+from mixphase.theory.threshold_popularity import (
+    threshold_interval,
+    threshold_popularity,
+    threshold_slope,
+)
 from mixphase.theory.truncation import (
+    SAMPLE_RULES,
     Truncation,
     cutoff_from_samples,
     cutoff_from_temperature,
     cutoff_from_top_p,
+    expected_support,
     synthetic_distribution,
     zipf_pmf,
 )
@@ -47,10 +58,12 @@ from mixphase.theory.web_law import (
 
 __all__ = [
     "PAPER_WEB_LAW",
+    "SAMPLE_RULES",
     "SYNBIO_320K",
     "SYNBIO_BITS_PER_BIO",
     "SYNBIO_CARDINALITIES",
     "Allocation",
+    "BernoulliErrorModel",
     "BoundTerms",
     "Breakpoints",
     "BrokenPowerLaw",
@@ -70,14 +83,19 @@ __all__ = [
     "cutoff_from_samples",
     "cutoff_from_temperature",
     "cutoff_from_top_p",
+    "excess_tail_mass",
     "expected_error",
+    "expected_support",
     "mixture_bound",
     "mixture_distribution",
     "mmd_multi_kernel",
     "ntk_quadratic_form",
     "phase_exponents",
+    "signed_error_gap",
     "synthetic_distribution",
+    "threshold_interval",
     "threshold_popularity",
+    "threshold_slope",
     "truncation_term",
     "zipf_pmf",
 ]

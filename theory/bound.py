@@ -9,10 +9,28 @@ ICML 2022). With probability ``1 - delta``, for a training set ``S`` with real s
                + sqrt(2*max(w, 1-w)*log(8/delta) / |S|)        (finite sample)
                + truncation                                     (tail not covered; ours)
 
-The truncation term is mixphase's explicit addition (**derived here**, docs/theory.md §2.3): the
-expected test mass of items the memorising learner has not seen,
-``sum_i p_i (1-q_i)^|S|`` from :func:`mixphase.theory.mixture.expected_error`, minus the same for
-an untruncated set of equal size, i.e. the excess missing mass caused by truncation.
+**Truncation term [ours; derived under the memorisation model]** (docs/theory.md §2.3): the
+*excess tail mass*
+
+    T(n) = sum_{i>k} p_i [(1 - pi*p_i)^n - (1 - p_i)^n]        (:func:`truncation_term`)
+
+-- the real test mass beyond the cutoff ``k`` that a memorising learner on ``n`` draws from the
+mixture has not seen but one on ``n`` real draws has. Beyond ``k`` the mixture is ``q_i =
+pi*p_i <= p_i``, so every summand is ``>= 0`` and does not depend on ``k``: ``T >= 0`` by
+construction, non-increasing in ``k`` (a lower cutoff adds summands), 0 at ``pi = 1`` or
+``k = n_items``, at most the tail mass ``sum_{i>k} p_i``, and 0 again as ``n -> inf``.
+
+*Unit.* ``T`` is a 0-1 missing mass: the probability that a real test query falls on a tail
+item the mixture's learner lacks, i.e. an additive increase of the **0-1 error** (an error
+probability). Added to a loss bound it is in the loss's units only for a loss bounded by 1 (0-1
+loss, 1 - accuracy); for a loss bounded by ``L_max`` multiply it by ``L_max``; for an unbounded
+loss (cross-entropy) it is a penalty, not a bound term.
+
+The signed quantity mixphase used before (issue #16), ``err_q(n) - err_p(n)`` over *all* items
+(:func:`signed_error_gap`), equals ``T(n)`` plus a head part ``sum_{i<=k} p_i [(1-q_i)^n -
+(1-p_i)^n]`` that is ``<= 0`` (the mixture sees its head faster). It is negative at small
+``n`` (-0.022 at n = 1, beta 2, k 10, pi 0.1) and falls as ``k`` falls at ``n <= 100``, so it is
+no truncation penalty; it is kept only for comparison.
 """
 
 from __future__ import annotations
@@ -22,8 +40,12 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from mixphase.errors import MixphaseInputError
-from mixphase.theory.mixture import expected_error, mixture_distribution
-from mixphase.theory.truncation import DEFAULT_N_ITEMS, Truncation
+from mixphase.theory.mixture import (
+    check_real_share,
+    expected_error,
+    mixture_distribution,
+)
+from mixphase.theory.truncation import DEFAULT_N_ITEMS, Truncation, check_beta, zipf_pmf
 
 
 @dataclass(frozen=True)
@@ -104,6 +126,34 @@ def ntk_quadratic_form(gram, residual, ridge: float = 1e-6) -> float:
     return float(z @ z)
 
 
+def excess_tail_mass(p: np.ndarray, cutoff: int, real_share: float, sizes) -> np.ndarray:
+    """``T(n) = sum_{i>k} p_i [(1 - pi*p_i)^n - (1 - p_i)^n]`` for each ``n`` in ``sizes``.
+
+    ``p`` is the real law on ranks ``1..n_items`` (index 0 is rank 1), ``cutoff`` = ``k``,
+    ``real_share`` = ``pi`` in ``[0, 1]``. A 0-1 missing mass, ``>= 0`` (module docstring).
+    """
+    pi = float(real_share)
+    if not np.isfinite(pi) or not 0 <= pi <= 1:
+        raise MixphaseInputError(f"real share must lie in [0, 1], got {real_share!r}")
+    s = np.atleast_1d(np.asarray(sizes, dtype=float))
+    if np.any(s < 0) or not np.all(np.isfinite(s)):
+        raise MixphaseInputError("data sizes must be finite and non-negative")
+    tail = np.asarray(p, dtype=float)[int(cutoff) :]
+    if tail.size == 0 or pi == 1:
+        return np.zeros_like(s)
+    lq, lp = np.log1p(-pi * tail), np.log1p(-np.minimum(tail, 1.0))
+    out = np.empty_like(s)
+    with np.errstate(divide="ignore"):
+        for j, n in enumerate(s):
+            # (1 - pi p_i)^n - (1 - p_i)^n = (1 - pi p_i)^n * (1 - exp(n [log(1-p_i) - log(1-pi p_i)]))
+            # with both factors in [0, 1]: no overflow, no cancellation
+            term = tail * np.exp(n * lq) * -np.expm1(n * (lp - lq)) if n > 0 else 0 * tail
+            # summed sequentially from the last rank: a lower k only appends non-negative terms,
+            # so T is non-increasing in k exactly, rounding included
+            out[j] = np.cumsum(term[::-1])[-1]
+    return out
+
+
 def truncation_term(
     beta: float,
     truncation: Truncation,
@@ -111,6 +161,22 @@ def truncation_term(
     n: int,
     n_items: int = DEFAULT_N_ITEMS,
 ) -> float:
-    """Excess missing mass from truncation: ``err_q(n) - err_p(n)`` (see module docstring)."""
-    p, q = mixture_distribution(beta, truncation, real_share, n_items)
+    """The bound's truncation term: excess tail mass ``T(n)`` beyond the cutoff ``k`` that
+    ``truncation`` implies (a 0-1 missing mass; module docstring). ``real_share`` in [0, 1]."""
+    beta = check_beta(beta)
+    p = zipf_pmf(beta, n_items)
+    k = truncation.cutoff_rank(beta, n_items)
+    return float(excess_tail_mass(p, k, real_share, [n])[0])
+
+
+def signed_error_gap(
+    beta: float,
+    truncation: Truncation,
+    real_share: float,
+    n: int,
+    n_items: int = DEFAULT_N_ITEMS,
+) -> float:
+    """``err_q(n) - err_p(n)`` over all items: signed, *not* a truncation penalty (it is negative
+    where the mixture learns its head faster; module docstring). Kept for comparison."""
+    p, q = mixture_distribution(beta, truncation, check_real_share(real_share), n_items)
     return float(expected_error(p, q, [n])[0] - expected_error(p, p, [n])[0])

@@ -225,10 +225,32 @@ class KnapsackModel:
         return _scalar((1 - rc) * slope)
 
     def threshold_frequency(self, n_params, ratio):
-        """``f_thres = (1-r)/r * (-F2'(M))`` (Gu et al. eq. 6): a fact whose per-token frequency
-        in the knowledge set is ``f`` is stored iff ``f > f_thres``, i.e. ``r*f`` beats the web's
-        marginal value. Evaluated at ``M = b*N`` (knowledge takes a negligible share of capacity;
-        :func:`mixphase.theory.allocation.allocate` solves the general case).
+        """Threshold frequency per pre-training token (Gu et al. eq. 6):
+        ``f_thres = (1-r) * (-F2'(M - m))``, ``m = phi*K*H`` the knowledge bits stored at the
+        optimum (:meth:`learned_fraction`).
+
+        A fact whose per-token frequency in the *whole* training stream is ``f = r*p`` (``p`` its
+        frequency in the knowledge set) is stored iff ``f > f_thres``: a knowledge bit is worth
+        ``r*p``, a web bit ``(1-r)*(-F2')`` at the web's capacity ``M - m``. At the onset
+        (``m = 0``) this is ``(1-r)*A*alpha*M^-(alpha+1)``, slope ``-(alpha+1)`` in ``N``; while
+        the set is partly stored (``0 < phi < 1``) it equals ``r*p`` exactly (the first-order
+        condition). Units: bits/token of loss per stored bit, i.e. a frequency per pre-training
+        token. Homogeneous facts at the set's frequency ``p = 1/S1`` give ``m``; the allocation
+        over heterogeneous groups is :func:`mixphase.theory.allocation.allocate`.
+        """
+        m = self.capacity(positive("model size", n_params))
+        r = in_open_unit("ratio", ratio)
+        stored = np.asarray(self.stored_knowledge_bits(n_params, ratio))
+        return _scalar((1 - r) * self.web_marginal_value(m - stored))
+
+    def knowledge_set_threshold_frequency(self, n_params, ratio):
+        """``(1-r)/r * (-F2'(M))``: the threshold per knowledge-set token at full capacity ``M``.
+
+        mixphase's ``threshold_frequency`` before issue #16: :meth:`threshold_frequency` divided
+        by ``r`` (a fact's frequency ``p`` within the knowledge set is compared instead of
+        ``r*p``) and evaluated at ``M`` instead of the web's ``M - m`` (which neglects the
+        knowledge's share of capacity: ``((M - m)/M)^-(alpha+1)``, ~14% when ``m = 0.1 M``).
+        An exact power law ``N^-(alpha+1)`` at every size.
         """
         m = self.capacity(positive("model size", n_params))
         r = in_open_unit("ratio", ratio)

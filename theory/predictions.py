@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mixphase.tables import table_lines
+from mixphase.theory.knapsack import KnapsackModel
 from mixphase.theory.web_law import WebLaw
 
 #: Pythia model sizes (parameters): the range of the paper's experiments.
@@ -83,6 +84,80 @@ class PredictionTable:
         return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class ThresholdFrequencyTable:
+    """Predicted threshold frequency (Gu et al. eq. 6) for each model size, per pre-training token
+    at the web's capacity ``M - m`` (:meth:`KnapsackModel.threshold_frequency`)."""
+
+    model: KnapsackModel
+    ratio: float
+    model_sizes: np.ndarray
+    frequency: np.ndarray  # f_thres per pre-training token (a fact's f = r*p must exceed it)
+    learned_fraction: np.ndarray | None = None  # phi of the homogeneous set (gives m)
+
+    @property
+    def per_knowledge_token(self) -> np.ndarray:
+        """``f_thres / r``: the same threshold for a fact's frequency within the knowledge set."""
+        return self.frequency / self.ratio
+
+    @property
+    def relative_to_uniform(self) -> np.ndarray:
+        """``f_thres / (r/S1)``: above 1 a fact of average frequency is not stored."""
+        return self.frequency / (self.ratio * self.model.knowledge.frequency)
+
+    def to_dict(self) -> dict:
+        phi = self.learned_fraction
+        phi = np.full(self.model_sizes.shape, np.nan) if phi is None else phi
+        rows = [
+            {"model_size": float(n), "threshold_frequency": float(f),
+             "threshold_frequency_per_knowledge_token": float(fk),
+             "relative_to_uniform": float(u), "learned_fraction": float(lf)}
+            for n, f, fk, u, lf in zip(self.model_sizes, self.frequency, self.per_knowledge_token,
+                                       self.relative_to_uniform, phi, strict=True)
+        ]  # fmt: skip
+        return {
+            "ratio": self.ratio,
+            "normalisation": "per pre-training token (a fact's f = r*p), at web capacity M - m",
+            "predictions": rows,
+            "exponent": -(self.model.alpha + 1),
+            "assumptions": assumptions(self.model),
+        }
+
+    def __str__(self) -> str:
+        lines = [
+            f"Threshold frequency at mixing ratio r={self.ratio:g} (Gu et al. 2025, eq. 6; per "
+            "pre-training token, at the web's capacity M - m)",
+            *assumption_lines(self.model),
+            "",
+            f"  {'model size':>12}  {'f_thres':>10}  {'f_thres/r':>10}  {'x uniform r/S1':>14}"
+            f"  {'learned':>7}",
+        ]
+        phi = self.learned_fraction
+        phi = np.full(self.model_sizes.shape, np.nan) if phi is None else phi
+        for n, f, fk, u, lf in zip(self.model_sizes, self.frequency, self.per_knowledge_token,
+                                   self.relative_to_uniform, phi, strict=True):  # fmt: skip
+            lines.append(f"  {format_size(n):>12}  {f:>10.4g}  {fk:>10.4g}  {u:>14.4g}  {lf:>7.1%}")
+        lines.append("")
+        lines += [
+            "  A fact is learned iff its frequency per pre-training token, f = r*p (p: its share of",
+            "  the knowledge set's tokens), exceeds f_thres = (1-r)(-F2'(M - m)), m = knowledge",
+            f"  bits stored ('learned' x K*H); at the onset (m = 0) f_thres ∝ N^"
+            f"{-(self.model.alpha + 1):.3f}.",
+            "  f_thres/r: the same threshold for p.",
+        ]
+        return "\n".join(lines)
+
+
+def threshold_frequency_table(
+    model: KnapsackModel, model_sizes, ratio: float
+) -> ThresholdFrequencyTable:
+    n = np.atleast_1d(np.asarray(model_sizes, dtype=float))
+    f = np.atleast_1d(model.threshold_frequency(n, ratio))
+    phi = np.atleast_1d(model.learned_fraction(n, ratio))
+    return ThresholdFrequencyTable(model=model, ratio=float(ratio), model_sizes=n, frequency=f,
+                                   learned_fraction=phi)  # fmt: skip
+
+
 def format_size(n: float) -> str:
     for unit, scale in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
         if abs(n) >= scale:
@@ -90,5 +165,5 @@ def format_size(n: float) -> str:
     return f"{n:.3g}"
 
 
-__all__ = ["DEFAULT_MODEL_SIZES", "PredictionTable", "assumption_lines", "assumptions",
-           "format_size"]  # fmt: skip
+__all__ = ["DEFAULT_MODEL_SIZES", "PredictionTable", "ThresholdFrequencyTable", "assumption_lines",
+           "assumptions", "format_size", "threshold_frequency_table"]  # fmt: skip

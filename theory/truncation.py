@@ -3,15 +3,35 @@
 Knowledge items have Zipf frequencies ``p_i = i^(-beta) / Z_n`` on ranks ``i = 1..n``
 (``Z_n = sum_i i^(-beta)``, beta > 1), after Wang et al. (2025), arXiv 2511.13640. A synthetic
 generator reproduces only the head: items beyond a cutoff rank ``k`` never appear. The cutoffs
-below are standard Zipf algebra (**derived here**, docs/theory.md §2.1):
+below are **derived here** (docs/theory.md §2.1):
 
-- top-p:     ``k = min{k : sum_{i<=k} p_i >= top_p}``;
-- samples:   ``n`` i.i.d. draws cover the ranks with at least one expected occurrence,
-             ``k = max{i : n * p_i >= 1} = floor((n / Z)^(1/beta))``;
+- top-p:     ``k = min{k : sum_{i<=k} p_i >= top_p}`` (standard Zipf algebra);
+- samples:   ``n`` i.i.d. draws from a sampling law ``s`` (``s = p``, or the tempered law below)
+             hit a random support whose expected real mass is
+             ``C(n) = sum_i p_i [1 - (1 - s_i)^n]`` and whose expected size is
+             ``D(n) = sum_i [1 - (1 - s_i)^n]``. Three rules turn this into a rank
+             (:data:`SAMPLE_RULES`):
+
+             ``"support-mass"`` (default) ``k = min{k : P_k >= C(n)}``: the top-k head with the
+             support's expected real mass, so the plateau height ``1 - P_k`` equals the
+             expected missing mass ``sum_i p_i (1 - s_i)^n`` of the actual sample;
+             ``"support-count"``  ``k = round(D(n))``: as many ranks as the support has items;
+             ``"occurrence"``     ``k = max{i : n * s_i >= 1}``: ranks with at least one
+             expected occurrence (``floor((n/Z)^(1/beta))`` for ``s = p``; mixphase's rule
+             before issue #16).
+
+             Against a Monte Carlo of the learner trained on the actual sample (its synthetic
+             law the empirical distribution of the ``n`` draws; tests), the plateau is within
+             ~5% with ``support-mass``, ~12-17% too high with ``occurrence`` and ~30% too low
+             with ``support-count`` (beta 1.5-2.5, n 1e3-1e5): the support is not a prefix of
+             the ranks, it has holes in the head and outliers in the tail, and the rank with
+             the same *mass* is what the test error sees. ``D(n)`` is ~``Gamma(1-1/beta)``
+             times the occurrence rank; the support-mass rank ~
+             ``[Gamma(1-1/beta)(beta-1)/beta]^(-1/(beta-1))`` times it (1.13 at beta 2).
 - temperature ``tau``: the generator samples ``p_i^(1/tau)`` (Zipf exponent ``beta/tau``); with a
-             finite number of samples ``n`` (default 10^6) it covers ``k`` ranks as above with
-             exponent ``beta/tau``. Temperature alone does not truncate, so a sample count is part
-             of the mechanism.
+             finite number of samples ``n`` (default 10^6) it covers ``k`` ranks by the same
+             sample rule with ``s`` the tempered law. Temperature alone does not truncate, so a
+             sample count is part of the mechanism.
 
 :func:`synthetic_distribution` returns the synthetic ``p'`` (truncated and renormalised, reshaped
 by temperature) on the same ranks, which :mod:`mixphase.theory.mixture` mixes with the real ``p``.
@@ -29,6 +49,8 @@ from mixphase.errors import MixphaseInputError
 DEFAULT_N_ITEMS = 1_000_000
 #: Synthetic samples assumed when a temperature is given without a sample count.
 DEFAULT_TEMPERATURE_SAMPLES = 1_000_000
+#: How a sample count becomes a cutoff rank (module docstring); the first is the default.
+SAMPLE_RULES = ("support-mass", "support-count", "occurrence")
 
 
 def check_beta(beta: float) -> float:
@@ -55,17 +77,48 @@ def cutoff_from_top_p(beta: float, top_p: float, n_items: int = DEFAULT_N_ITEMS)
     return int(min(np.searchsorted(cdf, top_p * (1 - 1e-12)) + 1, n_items))
 
 
-def cutoff_from_samples(beta: float, n_samples: float, n_items: int = DEFAULT_N_ITEMS) -> int:
-    """``k = max{i : n * p_i >= 1}``: ranks with at least one expected occurrence (>= 1)."""
-    return _coverage(check_beta(beta), n_samples, n_items)
+def cutoff_from_samples(
+    beta: float, n_samples: float, n_items: int = DEFAULT_N_ITEMS, rule: str = "support-mass"
+) -> int:
+    """Cutoff rank of ``n_samples`` i.i.d. draws from Zipf(beta) by ``rule`` (module docstring)."""
+    beta = check_beta(beta)
+    return _coverage(beta, beta, n_samples, n_items, rule)
 
 
-def _coverage(exponent: float, n_samples: float, n_items: int) -> int:
-    """Ranks covered by ``n_samples`` draws from a Zipf law with any positive ``exponent``."""
+def expected_support(
+    beta: float, n_samples: float, n_items: int = DEFAULT_N_ITEMS, temperature: float = 1.0
+) -> tuple[float, float]:
+    """``(D(n), C(n))``: expected number of distinct items and their expected real mass in
+    ``n_samples`` draws from Zipf(beta) tempered by ``temperature`` (module docstring)."""
+    beta = check_beta(beta)
+    _check_samples(n_samples)
+    s = zipf_pmf(beta / float(temperature), n_items)
+    hit = -np.expm1(float(n_samples) * np.log1p(-np.minimum(s, 1.0)))  # 1 - (1 - s_i)^n
+    return float(hit.sum()), float(hit @ zipf_pmf(beta, n_items))
+
+
+def _check_samples(n_samples: float) -> None:
     if not np.isfinite(n_samples) or n_samples < 1:
         raise MixphaseInputError(f"synthetic samples must be >= 1, got {n_samples!r}")
-    z = float(np.sum(np.arange(1, int(n_items) + 1, dtype=float) ** (-exponent)))
-    k = int(np.floor((n_samples / z) ** (1.0 / exponent)))
+
+
+def _coverage(beta: float, exponent: float, n_samples: float, n_items: int, rule: str) -> int:
+    """Ranks covered by ``n_samples`` draws from the Zipf law with ``exponent`` (``beta/tau``),
+    measured against the real Zipf(beta) law (module docstring)."""
+    _check_samples(n_samples)
+    if rule not in SAMPLE_RULES:
+        raise MixphaseInputError(f"sample rule must be one of {SAMPLE_RULES}, got {rule!r}")
+    n_items = int(n_items)
+    if rule == "occurrence":
+        z = float(np.sum(np.arange(1, n_items + 1, dtype=float) ** (-exponent)))
+        k = int(np.floor((n_samples / z) ** (1.0 / exponent)))
+    else:
+        count, mass = expected_support(beta, n_samples, n_items, beta / exponent)
+        if rule == "support-count":
+            k = int(np.rint(count))
+        else:
+            cdf = np.cumsum(zipf_pmf(beta, n_items))
+            k = int(np.searchsorted(cdf, mass * (1 - 1e-12)) + 1)
     return int(np.clip(k, 1, n_items))
 
 
@@ -74,22 +127,28 @@ def cutoff_from_temperature(
     temperature: float,
     n_samples: float = DEFAULT_TEMPERATURE_SAMPLES,
     n_items: int = DEFAULT_N_ITEMS,
+    rule: str = "support-mass",
 ) -> int:
     """Coverage of ``n_samples`` draws from the tempered law ``p^(1/tau)`` (exponent beta/tau)."""
     beta = check_beta(beta)
     if not np.isfinite(temperature) or temperature <= 0:
         raise MixphaseInputError(f"temperature must be positive, got {temperature!r}")
-    return _coverage(beta / temperature, n_samples, n_items)
+    return _coverage(beta, beta / temperature, n_samples, n_items, rule)
 
 
 @dataclass(frozen=True)
 class Truncation:
-    """How the synthetic data were made: exactly one of cutoff, top_p, temperature, samples."""
+    """How the synthetic data were made: exactly one of cutoff, top_p, temperature, samples.
+
+    ``sample_rule`` says how a sample count (``synthetic_samples``, alone or with a temperature)
+    becomes a cutoff rank: one of :data:`SAMPLE_RULES` (module docstring).
+    """
 
     cutoff: int | None = None
     top_p: float | None = None
     temperature: float | None = None
     synthetic_samples: float | None = None
+    sample_rule: str = "support-mass"
 
     def __post_init__(self) -> None:
         given = [self.cutoff, self.top_p, self.temperature]
@@ -101,6 +160,10 @@ class Truncation:
             )
         if self.cutoff is not None and (self.cutoff < 1 or int(self.cutoff) != self.cutoff):
             raise MixphaseInputError(f"cutoff must be a positive integer, got {self.cutoff!r}")
+        if self.sample_rule not in SAMPLE_RULES:
+            raise MixphaseInputError(
+                f"sample rule must be one of {', '.join(SAMPLE_RULES)}, got {self.sample_rule!r}"
+            )
 
     @property
     def mechanism(self) -> str:
@@ -123,8 +186,8 @@ class Truncation:
             return cutoff_from_top_p(beta, self.top_p, n_items)
         if self.temperature is not None:
             n = self.synthetic_samples or DEFAULT_TEMPERATURE_SAMPLES
-            return cutoff_from_temperature(beta, self.temperature, n, n_items)
-        return cutoff_from_samples(beta, float(self.synthetic_samples), n_items)
+            return cutoff_from_temperature(beta, self.temperature, n, n_items, self.sample_rule)
+        return cutoff_from_samples(beta, float(self.synthetic_samples), n_items, self.sample_rule)
 
 
 def synthetic_distribution(

@@ -14,10 +14,11 @@ Final form (:mod:`mixphase.value.score`). For a contributor S with n rows and re
 The five terms are those of :func:`mixphase.theory.mixture_bound` (computed with
 :func:`~mixphase.theory.mmd_multi_kernel`, the regularised form of
 :func:`~mixphase.theory.ntk_quadratic_form` and :func:`~mixphase.theory.truncation_term`).
-``T`` is the excess test mass missed because of truncation, ``err_q(n) - err_p(n)`` for a
-memorising learner, with ``beta_hat`` the Zipf exponent fitted by maximum likelihood to the test
-set's item ranks and ``k_hat`` the synthetic part's cutoff fitted by a coverage likelihood
-(:mod:`mixphase.value.tail`). Items are an ``item`` column, else the labels.
+``T`` is the excess tail mass missed because of truncation, ``sum_{i>k} p_i [(1 - w p_i)^n -
+(1 - p_i)^n] >= 0`` for a memorising learner -- a 0-1 missing mass (an error probability, the
+unit of ``1 - accuracy``) -- with ``beta_hat`` the Zipf exponent fitted by maximum likelihood to
+the test set's item ranks and ``k_hat`` the synthetic part's cutoff fitted by a coverage
+likelihood (:mod:`mixphase.value.tail`). Items are an ``item`` column, else the labels.
 
 Cost and approximations (:func:`~mixphase.value.score.compute_terms`; all seeded, bit-reproducible):
 Lhat on at most 1500 query rows per part; MMD on at most 400 rows per part against 400 test

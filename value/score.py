@@ -14,7 +14,9 @@ complexity      ``sqrt(yhat^T Theta0^{-1} yhat / n)``, NTK at initialisation, bl
 finite_sample   ``sqrt(2*max(w,1-w)*log(8/delta)/n)``
 truncation      :func:`~mixphase.theory.truncation_term` with the target's Zipf exponent
                 (MLE on test item ranks) and the synthetic part's cutoff k (coverage MLE,
-                :mod:`mixphase.value.tail`): excess test mass missed because of truncation
+                :mod:`mixphase.value.tail`): the excess tail mass beyond k missed because of
+                truncation, ``>= 0``, a 0-1 missing mass (unit: error probability, like
+                ``1 - accuracy``; 0 for an all-real contributor)
 ==============  ==========================================================================
 
 Value: ``v(S) = b - sum_j a_j * term_j(S)``, read as a predicted test accuracy.
@@ -194,7 +196,7 @@ def _compute_terms(data: ValuationData, delta: float, block: int, max_mmd_rows: 
         if syn.any():
             k = fit_cutoff(ranks.ranks(items[idx[syn]]), int(syn.sum()), beta, ranks.n_items)
             if k < ranks.n_items:
-                trunc = truncation_term(beta, Truncation(cutoff=k), max(w, 1e-9), n,
+                trunc = truncation_term(beta, Truncation(cutoff=k), w, n,
                                         n_items=ranks.n_items)  # fmt: skip
         bt = mixture_bound(w, parts["real"][0], parts["synthetic"][0], parts["real"][1],
                            parts["synthetic"][1], quad, n, delta=delta, truncation=trunc)  # fmt: skip

@@ -186,7 +186,9 @@ def longtail_task(seed: int = 0, n_items: int = 1000, beta: float = 1.3, dim: in
     for k in (20, 100):
         add(f"syn_cutoff{k}_n1000", synthetic_distribution(beta, Truncation(cutoff=k), n_items),
             1000, True)  # fmt: skip
-    q_t = synthetic_distribution(beta, Truncation(temperature=0.7, synthetic_samples=3000), n_items)
+    # sample_rule pinned to the pre-#16 rule so that the benchmark tasks' data stay unchanged
+    t07 = Truncation(temperature=0.7, synthetic_samples=3000, sample_rule="occurrence")
+    q_t = synthetic_distribution(beta, t07, n_items)
     add("syn_temp0.7_n1000", q_t, 1000, True)
     q8 = synthetic_distribution(beta, Truncation(top_p=0.8), n_items)
     add("syn_top_p0.8_n3000", q8, 3000, True)
@@ -299,7 +301,8 @@ def text_task(
         q = synthetic_distribution(beta, Truncation(top_p=tp), n_adj)
         x, y, it = draw(q, 600, _SYN_TEMPLATES)
         b.add(f"syn_top_p{tp:g}_n600", x, y, True, it)
-    q = synthetic_distribution(beta, Truncation(temperature=0.6, synthetic_samples=2000), n_adj)
+    t06 = Truncation(temperature=0.6, synthetic_samples=2000, sample_rule="occurrence")  # pre-#16
+    q = synthetic_distribution(beta, t06, n_adj)
     x, y, it = draw(q, 600, _SYN_TEMPLATES)
     b.add("syn_temp0.6_n600", x, y, True, it)
     q = synthetic_distribution(beta, Truncation(top_p=0.7), n_adj)

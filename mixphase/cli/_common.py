@@ -26,6 +26,12 @@ def emit(result: Any, as_json: bool) -> None:
         click.echo(str(result))
 
 
+def warn(message: str | None) -> None:
+    """Print ``mixphase: warning: MESSAGE`` on stderr (nothing for None): stdout stays clean."""
+    if message:
+        click.echo(f"mixphase: warning: {message}", err=True)
+
+
 def positive(name: str, value: float | None) -> float | None:
     """Check a finite, strictly positive number (None passes through)."""
     if value is None:

@@ -242,6 +242,14 @@ def truncation_options(func: Callable) -> Callable:
             help="Number of synthetic samples drawn from the generator.",
         ),
         click.option(
+            "--sample-rule",
+            type=click.Choice(["support-mass", "support-count", "occurrence"]),
+            default="support-mass",
+            show_default=True,
+            help="How a sample count becomes a cutoff: the rank with the expected support's "
+            "mass, its expected size, or >= 1 expected occurrence (docs/theory.md §2.1).",
+        ),
+        click.option(
             "--n-items",
             type=int,
             default=1_000_000,
@@ -251,12 +259,14 @@ def truncation_options(func: Callable) -> Callable:
     ]
 
     @functools.wraps(func)
-    def wrapper(*args, cutoff, top_p, temperature, synthetic_samples, n_items, **kwargs):
+    def wrapper(*args, cutoff, top_p, temperature, synthetic_samples, sample_rule, n_items,
+                **kwargs):  # fmt: skip
         from mixphase.theory.truncation import Truncation
 
         if n_items < 2:
             raise MixphaseInputError(f"--n-items must be at least 2, got {n_items}")
-        kwargs["truncation"] = Truncation(cutoff, top_p, temperature, synthetic_samples)
+        kwargs["truncation"] = Truncation(cutoff, top_p, temperature, synthetic_samples,
+                                          sample_rule)  # fmt: skip
         kwargs["n_items"] = n_items
         return func(*args, **kwargs)
 

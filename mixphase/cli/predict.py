@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mixphase.cli._common import emit, json_option
+from mixphase.cli._common import emit, json_option, warn
 from mixphase.cli._options import (
     build_calibration,
     calibration_options,
@@ -16,6 +16,7 @@ from mixphase.cli._options import (
     mixture_options,
     training_option,
 )
+from mixphase.errors import MixphaseInputError
 
 
 @click.group(invoke_without_command=True)
@@ -99,6 +100,11 @@ def critical_size(ratio: tuple[float, ...], as_json: bool, model, calibration_ar
     help="CSV/JSONL with columns popularity,correct: run Algorithm 1 on it instead.",
 )
 @click.option(
+    "--size-col",
+    help="With --data: column holding each row's model size; Algorithm 1 per size and the "
+    "log-log slope of the threshold in model size.",
+)
+@click.option(
     "--target",
     type=float,
     default=0.8,
@@ -108,25 +114,40 @@ def critical_size(ratio: tuple[float, ...], as_json: bool, model, calibration_ar
 @click.option(
     "--n-fail", type=int, default=5, show_default=True, help="Algorithm 1's fault tolerance."
 )
+@click.option(
+    "--method",
+    type=click.Choice(["last-crossing", "published"]),
+    default="last-crossing",
+    show_default=True,
+    help="Algorithm 1's walk: failures count after the last crossing of the target (robust "
+    "to a noisy head) or from the first item (the published walk).",
+)
+@click.option(
+    "--bootstrap",
+    "n_boot",
+    type=int,
+    default=1000,
+    show_default=True,
+    help="With --data: item resamples for 90% bootstrap intervals (0: none).",
+)
 @knapsack_options
 @training_option
 @calibration_options
 @json_option
-def threshold_popularity_cmd(model_size, ratio, data, target, n_fail, as_json, model,
-                             calibration_args) -> None:  # fmt: skip
-    """Threshold popularity: predicted from the model, or measured (Algorithm 1) with --data."""
+@click.pass_context
+def threshold_popularity_cmd(ctx, model_size, ratio, data, size_col, target, n_fail, method,
+                             n_boot, as_json, model, calibration_args) -> None:  # fmt: skip
+    """Threshold popularity: predicted from the model (with intervals over its draws), or
+    measured (Algorithm 1) with --data (--seed seeds the bootstrap)."""
     if data is not None:
-        import numpy as np
-
-        from mixphase.fit.data import read_curves
-        from mixphase.theory.threshold_popularity import ThresholdResult, threshold_popularity
-
-        tables = read_curves(data, x_col="popularity", y_col="correct", curve_col="")
-        pop = np.concatenate([t["x"] for t in tables.values()])
-        correct = np.concatenate([t["y"] for t in tables.values()])
-        value = threshold_popularity(pop, correct, target=target, n_fail=n_fail)
-        emit(ThresholdResult(value, target, n_fail, len(pop)), as_json)
+        _measured_threshold(data, size_col, target, n_fail, method, n_boot,
+                            calibration_args["seed"], as_json, model)  # fmt: skip
         return
+    given = [f"--{name.replace('_', '-')}" for name in ("size_col", "method", "n_boot")
+             if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]  # fmt: skip
+    if given:
+        names = ", ".join(given).replace("--n-boot", "--bootstrap")
+        raise MixphaseInputError(f"{names}: for measured thresholds only, give --data")
     from mixphase.advise.predict import threshold_frequency_table
     from mixphase.theory.predictions import DEFAULT_MODEL_SIZES
 
@@ -136,6 +157,46 @@ def threshold_popularity_cmd(model_size, ratio, data, target, n_fail, as_json, m
     emit(threshold_frequency_table(cal, sizes, r), as_json)
 
 
+def _measured_threshold(data, size_col, target, n_fail, method, n_boot, seed, as_json, model):
+    """Algorithm 1 on a file: one threshold, or one per model size and their slope."""
+    import numpy as np
+
+    from mixphase.fit.data import read_curves
+    from mixphase.theory.threshold_popularity import (
+        ThresholdResult,
+        threshold_interval,
+        threshold_popularity,
+        threshold_slope,
+    )
+
+    if n_boot < 0:
+        raise MixphaseInputError(f"--bootstrap must be >= 0, got {n_boot}")
+    extra = (size_col,) if size_col else ()
+    tables = read_curves(data, x_col="popularity", y_col="correct", curve_col="",
+                         extra_cols=extra)  # fmt: skip
+    pop = np.concatenate([t["x"] for t in tables.values()])
+    correct = np.concatenate([t["y"] for t in tables.values()])
+    if not size_col:
+        if n_boot == 0:
+            value = threshold_popularity(pop, correct, target, n_fail, method)
+            emit(ThresholdResult(value, target, n_fail, len(pop), method), as_json)
+        else:
+            result = threshold_interval(pop, correct, target, n_fail, method, n_boot, seed=seed)
+            emit(result, as_json)
+        return
+    if any(size_col not in t for t in tables.values()):
+        raise MixphaseInputError(f"{data}: missing column {size_col!r} (--size-col)")
+    sizes_col = np.concatenate([t[size_col] for t in tables.values()])
+    sizes = np.unique(sizes_col)
+    if sizes.size < 2:
+        raise MixphaseInputError(f"--size-col {size_col!r}: a slope needs at least 2 distinct "
+                                 f"model sizes, found {sizes.size}")  # fmt: skip
+    per = [(pop[sizes_col == n], correct[sizes_col == n]) for n in sizes]
+    slope = threshold_slope(sizes, per, target, n_fail, method, n_boot, seed=seed,
+                            predicted_slope=float(model.ratio_exponent()))  # fmt: skip
+    emit(slope, as_json)
+
+
 @predict.command("breakpoints")
 @mixture_options
 @json_option
@@ -143,4 +204,6 @@ def breakpoints_cmd(beta, real_share, truncation, n_items, as_json) -> None:
     """Breakpoints (~k^beta and ~k^beta/pi) of the three-phase test-error curve."""
     from mixphase.theory.mixture import breakpoints
 
-    emit(breakpoints(beta, truncation, real_share, n_items), as_json)
+    result = breakpoints(beta, truncation, real_share, n_items)
+    warn(result.warning)
+    emit(result, as_json)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from mixphase.cli._common import emit, json_option, seed_option
+from mixphase.cli._common import emit, json_option, seed_option, warn
 from mixphase.cli._options import knapsack_options, mixture_options
 from mixphase.errors import MixphaseInputError
 
@@ -268,4 +268,5 @@ def mixture_curve_cmd(beta, real_share, truncation, n_items, sizes, n_sizes, dec
         repetitions=repetitions, seed=seed, n_test=n_test, n_sizes=n_sizes, decades=decades,
         sampler=sampler, workers=workers, progress=_progress(progress),
     )  # fmt: skip
+    warn(result.breakpoints.warning)
     _finish(result, out, plot_path, as_json, aggregate=aggregate)
