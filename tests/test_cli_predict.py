@@ -89,6 +89,12 @@ def test_finite_training_and_calibration_options(tmp_path):
     assert out["calibration"]["web"]["family"] == "log"
     assert out["calibration"]["method"] == "anchor"
     assert out["predictions"][0]["critical_ratio_50"]["median"] == pytest.approx(0.2, rel=0.1)
+    table = json.loads(invoke(["predict", "critical-ratio", "-n", "7e7", "--web-runs", str(web),
+                               "--web-law", "table", "--json"]).output)  # fmt: skip
+    assert table["calibration"]["web"]["family"] == "table"
+    code, _, err = run(["predict", "critical-ratio", "-n", "7e7", "--web-runs", str(web),
+                        "--web-law", "broken"])  # fmt: skip
+    assert code == 2 and "6 or more" in err
 
 
 @pytest.mark.parametrize(
