@@ -119,6 +119,13 @@ class Calibration:
         est, status = self.draws.constant_estimates(), self.status()
         for k in NAMES:
             out.append(f"    {LABELS[k]:<30} {est[k]!s:<28} {status[k]}")
+        if self.ess is not None:
+            moved = "" if self.acceptance is None else (
+                f", then Metropolis moves (acceptance {self.acceptance:.0%})")  # fmt: skip
+            out.append(f"    posterior: importance sampling, effective sample size "
+                       f"{self.ess:.0f}{moved}")  # fmt: skip
+            if self.acceptance is not None and self.acceptance < 0.05:
+                out.append("    warning: the sampler barely moved: intervals may be too narrow")
         return out
 
 

@@ -64,12 +64,16 @@ DRAWS = 1000
 
 
 # -- data ----------------------------------------------------------------------------------------
+SIZE_MEASURE = {"value": "non-embedding"}
+
+
 def load(path: Path) -> list[dict]:
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    for r in rows:  # the size measure: non-embedding parameters
+    for r in rows:  # the size measure: non-embedding parameters (or the total, --size-measure)
         r["params_total"] = r["params"]
         layers, d = r["n_layer"], r["d_model"]
-        r["params"] = 12 * d * d * layers + (2 * layers + 1) * d
+        if SIZE_MEASURE["value"] == "non-embedding":
+            r["params"] = 12 * d * d * layers + (2 * layers + 1) * d
     return rows
 
 
@@ -359,12 +363,15 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=RESULTS / "predict_heldout.md")
     ap.add_argument("--coverage", type=int, default=240, help="replicates (0: skip)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--size-measure", choices=["non-embedding", "total"], default="non-embedding")
     args = ap.parse_args()
+    SIZE_MEASURE["value"] = args.size_measure
     t0 = time.time()
     body = ["# Held-out predictions", "",
-            f"`python benchmarks/predict_heldout.py --coverage {args.coverage}` on "
+            f"`python benchmarks/predict_heldout.py --coverage {args.coverage} --size-measure "
+            f"{args.size_measure}` on "
             f"{platform.machine()} CPU, Python {platform.python_version()}; model draws: "
-            f"{DRAWS}. Sizes: non-embedding parameters (see the module docstring).", ""]  # fmt: skip
+            f"{DRAWS}. Sizes: {args.size_measure} parameters (see the module docstring).", ""]  # fmt: skip
     every: list[dict] = []
     sweeps = {}
     for name, rel in SWEEPS:
