@@ -241,7 +241,7 @@ def read_records(path) -> list[dict]:
     points) or JSON-lines file."""
     path = Path(path)
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8-sig")  # a BOM (Excel's CSV) is not a column name
     except (OSError, UnicodeDecodeError) as exc:
         raise MixphaseInputError(
             f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mixphase.io import atomic_write
+from mixphase.io import save_figure
 from mixphase.theory import strategy_search as ss
 from mixphase.theory.predictions import format_size
 
@@ -55,8 +55,7 @@ def plot_pareto(advice, path) -> None:
     ax1.legend(fontsize=7)
     tag = "uncalibrated theory" if not advice.calibration.calibrated else "calibrated (median)"
     fig.suptitle(f"Knowledge mixing, {tag}", fontsize=10)
-    with atomic_write(path, "wb") as fh:
-        fig.savefig(fh, format="png", dpi=130)
+    save_figure(fig, path, dpi=130)
     plt.close(fig)
 
 

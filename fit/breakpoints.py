@@ -286,8 +286,8 @@ def _warnings(prob: Problem, k: int, d: Draws, diag: dict, engine: str) -> tuple
         edge = np.mean((b[:, j] < u[1]) | (b[:, j] > u[-2]))
         if edge > 0.5:
             problem = (f"the data cannot identify breakpoint {j + 1} of {k}: its posterior lies "
-                       f"at the end of the data (beyond the second {'first' if np.median(b[:, j]) < u[1] else 'last'}"
-                       " point) - the change is outside the data or absent; fit fewer breakpoints "
+                       f"at the end of the data ({'before the second' if np.median(b[:, j]) < u[1] else 'after the second-to-last'}"
+                       " data point) - the change is outside the data or absent; fit fewer breakpoints "
                        "or use n_breakpoints='auto'")  # fmt: skip
             break
         span = np.quantile(b[:, j], 0.95) - np.quantile(b[:, j], 0.05)

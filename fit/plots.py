@@ -115,20 +115,7 @@ def plot_power_law(fit, ax=None, title=None):
 
 
 def save_figure(ax, path) -> None:
-    """Save the figure holding ``ax`` atomically (temporary name, then rename)."""
-    import os
-    import tempfile
-    from pathlib import Path
+    """Save the figure holding ``ax`` atomically (:func:`mixphase.io.save_figure`)."""
+    from mixphase.io import save_figure as save
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        ax.figure.savefig(tmp, dpi=200)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    save(ax.figure, path, dpi=200)

@@ -68,7 +68,7 @@ def fit_power_law(x, y, y_lower=None, y_upper=None, ci: float = 0.9, seed: int =
         prob_above = float(np.mean(alpha > predicted_exponent))
     return PowerLawFit(
         exponent=Estimate.from_samples(alpha, ci),
-        prefactor=Estimate.from_samples(np.exp(log_a), ci),
+        prefactor=Estimate.from_samples(_prefactor(log_a), ci),
         scatter=Estimate.from_samples(s * sv.scale, ci),
         predicted_exponent=None if predicted_exponent is None else float(predicted_exponent),
         diagnostics={"r_hat_max": 1.0, "ess_bulk_min": float(n_draws), "divergences": 0},
@@ -80,3 +80,17 @@ def fit_power_law(x, y, y_lower=None, y_upper=None, ci: float = 0.9, seed: int =
         draws={"exponent": alpha, "log_prefactor": log_a, "scatter": s * sv.scale},
         data={"x": x, "y": y, "y_lower": lower, "y_upper": upper},
     )
+
+
+def _prefactor(log_a: np.ndarray) -> np.ndarray:
+    """``A = exp(ln A)``, refused (not inf or 0) when it lies outside float64's range."""
+    worst = float(np.max(np.abs(log_a)))
+    if worst > LOG_FLOAT_MAX:
+        raise MixphaseInputError(
+            f"the prefactor A = exp({float(np.median(log_a)):.4g}) lies outside the floating-point "
+            "range; rescale x or y (e.g. divide x by its typical value)"
+        )
+    return np.exp(log_a)
+
+
+LOG_FLOAT_MAX = 700.0  # exp() of more overflows float64 (and of less than -700 loses precision)

@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -34,19 +31,11 @@ def _fmt_diag(d: dict) -> str:
 
 
 def save_idata(idata, path) -> None:
-    """Write an InferenceData to netCDF atomically (temporary name, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    """Write an InferenceData to netCDF atomically (:func:`mixphase.io.atomic_path`)."""
+    from mixphase.io import atomic_path
+
+    with atomic_path(path) as tmp:
         idata.to_netcdf(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 class _PosteriorCurves:

@@ -34,11 +34,27 @@ from mixphase.records import Estimate
 WIDTH_RANGE = (1e-3, 1.0)  # prior support of w, as fractions of the ln-x range
 
 
+Y_MAX = 1e100  # |y| beyond: the normal likelihood's squared residuals overflow float64
+Y_MIN = 1e-100  # max |y| below: they underflow
+COUNT_MAX = 1e15  # trials per point beyond: counts lose integer precision in float64
+
+
 def _check(x, y, correct, total):
     if correct is None and total is None:
         if y is None:
             raise MixphaseInputError("give y, or correct and total counts")
         x, y = check_xy(x, y, min_points=5, log_y=False, what="transition model")
+        big = float(np.max(np.abs(y)))
+        if big > Y_MAX:
+            raise MixphaseInputError(
+                f"y reaches {big:.3g}: the transition model is a sigmoid in y itself (an accuracy), "
+                f"and squares of values beyond {Y_MAX:g} overflow; rescale y"
+            )
+        if 0 < big < Y_MIN:
+            raise MixphaseInputError(
+                f"y is at most {big:.3g}: the transition model is a sigmoid in y itself, and "
+                f"squares of values below {Y_MIN:g} underflow; rescale y"
+            )
         return x, y, None, None
     if correct is None or total is None:
         raise MixphaseInputError("give both correct and total counts")
@@ -47,6 +63,8 @@ def _check(x, y, correct, total):
     total = optional_array("total", total, x.size)
     if np.any(total <= 0) or np.any(correct > total):
         raise MixphaseInputError("counts need total > 0 and 0 <= correct <= total")
+    if np.max(total) > COUNT_MAX:
+        raise MixphaseInputError(f"total counts reach {np.max(total):.3g}; at most {COUNT_MAX:g}")
     if np.any(correct != np.round(correct)) or np.any(total != np.round(total)):
         raise MixphaseInputError("correct and total must be whole numbers")
     return x, None, correct, total
@@ -56,9 +74,9 @@ def _edge_error(u, u_c) -> str:
     frac_lo = np.mean(u_c < u[1])
     frac_hi = np.mean(u_c > u[-2])
     if max(frac_lo, frac_hi) > 0.5:
-        side = "first" if frac_lo > frac_hi else "last"
-        return (f"the data cannot identify the critical point: its posterior lies beyond the second "
-                f"{side} point, so the transition is outside the data or absent")  # fmt: skip
+        side = "before the second" if frac_lo > frac_hi else "after the second-to-last"
+        return (f"the data cannot identify the critical point: its posterior lies {side} data "
+                f"point, so the transition is outside the data or absent")  # fmt: skip
     return ""
 
 

@@ -81,12 +81,14 @@ def save(fig, out: Path, stem: str, rows: Sequence[dict] | None = None) -> list[
     """Write ``stem``.png/.pdf (and .csv of ``rows``) under ``out``; close the figure."""
     import matplotlib.pyplot as plt
 
+    from mixphase.io import save_figure
+
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for ext in ("png", "pdf"):
         path = out / f"{stem}.{ext}"
-        fig.savefig(path, metadata={"CreationDate": None} if ext == "pdf" else None)
+        save_figure(fig, path, metadata={"CreationDate": None} if ext == "pdf" else None)
         paths.append(path)
     plt.close(fig)
     if rows is not None:
@@ -107,7 +109,6 @@ def write_csv(path: Path, rows: Iterable[dict]) -> Path:
         writer.writeheader()
         for row in rows:
             writer.writerow({k: _fmt(v) for k, v in row.items()})
-    Path(path).chmod(0o644)  # atomic_write's temporary file is private; a CSV need not be
     return Path(path)
 
 

@@ -390,10 +390,6 @@ def _progress(total: int, enabled: bool, desc: str):
 
 def _save(fig, path) -> None:
     """Save a figure atomically (format from the suffix)."""
-    from pathlib import Path
+    from mixphase.io import save_figure
 
-    from mixphase.io import atomic_write
-
-    path = Path(path)
-    with atomic_write(path, "wb") as fh:
-        fig.savefig(fh, format=path.suffix.lstrip(".") or "png", dpi=150)
+    save_figure(fig, path, dpi=150)

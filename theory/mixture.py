@@ -144,7 +144,9 @@ class Breakpoints:
         if self.plateau_span < MIN_PLATEAU_SPAN:
             reasons.append(f"the breakpoints are only {self.plateau_span:.3g}x apart (a phase "
                            f"needs >= {MIN_PLATEAU_SPAN:g}x)")  # fmt: skip
-        if not abs(self.plateau_slope) <= MAX_PLATEAU_SLOPE_FRACTION * abs(self.exponents[0]):
+        if not np.isfinite(self.plateau_slope):
+            reasons.append("the expected error is 0 between them (the cutoff leaves no tail)")
+        elif not abs(self.plateau_slope) <= MAX_PLATEAU_SLOPE_FRACTION * abs(self.exponents[0]):
             reasons.append(f"the error still falls with local slope {self.plateau_slope:.3f} "
                            f"between them (phase slope {self.exponents[0]:.3f})")  # fmt: skip
         hint = ""
@@ -181,7 +183,7 @@ class Breakpoints:
                 " (tail mass beyond k)",
                 f"  phase 3  tail learning    |S| > {self.second:.4g}     err ~ (pi|S|)^{e[2]:.3f}",
                 f"  breakpoint ratio |S|_2/|S|_1 = {self.plateau_span:.4g}; local slope between "
-                f"them {self.plateau_slope:.3f}",
+                f"them {_slope_text(self.plateau_slope)}",
             ]
             + ([f"  WARNING: {self.warning}"] if self.warning else [])
         )
@@ -217,3 +219,7 @@ def breakpoints(
         plateau_slope=slope,
         max_real_share_for_plateau=pi_max,
     )
+
+
+def _slope_text(slope: float) -> str:
+    return f"{slope:.3f}" if np.isfinite(slope) else "undefined (the error is 0 there)"

@@ -159,7 +159,10 @@ def threshold_frequency_table(
 
 
 def format_size(n: float) -> str:
-    for unit, scale in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+    """``1.4B``, ``160M``, ``2T``; sizes beyond 1000T in plain scientific notation."""
+    if abs(n) >= 1e15:
+        return f"{n:.3g}"
+    for unit, scale in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("k", 1e3)):
         if abs(n) >= scale:
             return f"{n / scale:.3g}{unit}"
     return f"{n:.3g}"

@@ -43,13 +43,17 @@ from mixphase.theory.knapsack import KnapsackModel
 
 
 def odds(r):
+    """``r / (1 - r)``; ``r = 1`` gives infinite odds (no warning)."""
     r = np.asarray(r, dtype=float)
-    return r / (1 - r)
+    with np.errstate(divide="ignore"):
+        return r / (1 - r)
 
 
 def from_odds(q):
+    """``q / (1 + q)``; infinite odds give 1."""
     q = np.asarray(q, dtype=float)
-    return q / (1 + q)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isposinf(q), 1.0, q / (1 + q))
 
 
 def subsampled(model: KnapsackModel, keep: float) -> KnapsackModel:

@@ -39,6 +39,7 @@ by temperature) on the same ranks, which :mod:`mixphase.theory.mixture` mixes wi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,7 +94,8 @@ def expected_support(
     beta = check_beta(beta)
     _check_samples(n_samples)
     s = zipf_pmf(beta / float(temperature), n_items)
-    hit = -np.expm1(float(n_samples) * np.log1p(-np.minimum(s, 1.0)))  # 1 - (1 - s_i)^n
+    with np.errstate(divide="ignore"):  # s_i = 1: log1p(-1) = -inf, hit = 1
+        hit = -np.expm1(float(n_samples) * np.log1p(-np.minimum(s, 1.0)))  # 1 - (1 - s_i)^n
     return float(hit.sum()), float(hit @ zipf_pmf(beta, n_items))
 
 
@@ -111,7 +113,8 @@ def _coverage(beta: float, exponent: float, n_samples: float, n_items: int, rule
     n_items = int(n_items)
     if rule == "occurrence":
         z = float(np.sum(np.arange(1, n_items + 1, dtype=float) ** (-exponent)))
-        k = int(np.floor((n_samples / z) ** (1.0 / exponent)))
+        log_k = math.log(n_samples / z) / exponent  # in logs: (n/z)^(1/exponent) overflows
+        k = n_items if log_k >= math.log(n_items) else math.floor(math.exp(log_k))
     else:
         count, mass = expected_support(beta, n_samples, n_items, beta / exponent)
         if rule == "support-count":

@@ -95,7 +95,8 @@ class WebLaw:
     def loss(self, n_params) -> np.ndarray | float:
         """Web loss per token at ``n_params`` parameters, in ``loss_unit``."""
         n = np.asarray(n_params, dtype=float)
-        return _out(self.E + self.A * (n / self.size_unit) ** (-self.alpha))
+        with np.errstate(over="ignore", divide="ignore"):  # N -> 0: the loss goes to +inf
+            return _out(self.E + self.A * (n / self.size_unit) ** (-self.alpha))
 
     def marginal(self, n_params) -> np.ndarray | float:
         """``-dL/dN = A * alpha * x^(-alpha) / N`` (per parameter)."""

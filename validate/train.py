@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -59,33 +60,44 @@ class RunConfig:
         """Fill every ``None`` from the preset and check the values (raises input errors)."""
         p = get_preset(self.preset)
         if not (isinstance(self.ratio, int | float) and 0.0 <= self.ratio <= 1.0):
-            raise MixphaseInputError(f"ratio must lie in [0, 1], got {self.ratio!r}")
+            raise MixphaseInputError(f"--ratio must lie in [0, 1], got {self.ratio!r}")
         if self.size is not None and not 0 <= self.size < len(p.sizes):
             raise MixphaseInputError(
-                f"size index must be in 0..{len(p.sizes) - 1}, got {self.size}"
+                f"--size (an index into the preset's sizes) must be in 0..{len(p.sizes) - 1}, "
+                f"got {self.size}"
             )
         ms = p.sizes[p.default_size if self.size is None else self.size]
+
+        def pick(value, default):  # None takes the preset's value; 0 is a value (and refused)
+            return default if value is None else value
+
         c = replace(
             self,
-            n_layer=self.n_layer or ms.n_layer,
-            d_model=self.d_model or ms.d_model,
-            n_head=self.n_head or ms.n_head,
-            steps=self.steps or p.steps,
-            batch_size=self.batch_size or p.batch_size,
-            lr=self.lr or p.lr,
-            warmup=p.warmup if self.warmup is None else self.warmup,
-            eval_every=p.eval_every if self.eval_every is None else self.eval_every,
+            n_layer=pick(self.n_layer, ms.n_layer),
+            d_model=pick(self.d_model, ms.d_model),
+            n_head=pick(self.n_head, ms.n_head),
+            steps=pick(self.steps, p.steps),
+            batch_size=pick(self.batch_size, p.batch_size),
+            lr=pick(self.lr, p.lr),
+            warmup=pick(self.warmup, p.warmup),
+            eval_every=pick(self.eval_every, p.eval_every),
             device=pick_device(self.device),
         )
-        for name in ("n_layer", "d_model", "n_head", "steps", "batch_size"):
-            if getattr(c, name) < 1:
-                raise MixphaseInputError(f"{name} must be at least 1, got {getattr(c, name)}")
+        for name in ("n_layer", "d_model", "n_head", "steps", "batch_size", "n_people",
+                     "web_facts", "bio_groups"):  # fmt: skip
+            v = getattr(c, name)
+            if v is not None and (not isinstance(v, int) or v < 1):
+                raise MixphaseInputError(f"{_option(name)} must be an integer >= 1, got {v!r}")
+        for name in ("warmup", "eval_every", "seed", "data_seed"):
+            v = getattr(c, name)
+            if not isinstance(v, int) or v < 0:
+                raise MixphaseInputError(f"{_option(name)} must be an integer >= 0, got {v!r}")
         if c.d_model % c.n_head:
             raise MixphaseInputError(
-                f"d_model ({c.d_model}) must be a multiple of n_head ({c.n_head})"
+                f"--d-model ({c.d_model}) must be a multiple of --n-head ({c.n_head})"
             )
-        if not (c.lr > 0 and math.isfinite(c.lr)):
-            raise MixphaseInputError(f"lr must be positive, got {c.lr}")
+        if not (math.isfinite(c.lr) and 0 < c.lr <= 10):
+            raise MixphaseInputError(f"--lr must lie in (0, 10], got {c.lr}")
         if self.compile not in ("auto", "yes", "no"):
             raise MixphaseInputError("compile must be auto, yes or no")
         return c
@@ -105,6 +117,11 @@ class RunConfig:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def _option(field_name: str) -> str:
+    """The command-line option that sets a :class:`RunConfig` field (for messages)."""
+    return {"n_people": "--people"}.get(field_name, "--" + field_name.replace("_", "-"))
 
 
 def pick_device(device: str) -> str:
@@ -169,8 +186,8 @@ def _log(path: Path | None, rec: dict, quiet: bool) -> None:
     if path is not None:
         with open(path, "a") as fh:
             fh.write(dumps(rec) + "\n")
-    if not quiet:
-        print(dumps(rec), flush=True)
+    if not quiet:  # the log is diagnostics: stderr, so that stdout holds only the result
+        print(dumps(rec), file=sys.stderr, flush=True)
 
 
 def _train(

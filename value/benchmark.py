@@ -179,6 +179,8 @@ def plot_benchmark(result: BenchmarkResult, path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from mixphase.io import save_figure
+
     meth = result.methods()
     names = list(meth)
     x = np.arange(len(names))
@@ -196,5 +198,5 @@ def plot_benchmark(result: BenchmarkResult, path) -> None:
     a2.set_xticks(x, names, rotation=35, ha="right")
     a2.set_ylabel("wall time [s]")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path, dpi=110)
     plt.close(fig)

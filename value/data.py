@@ -25,6 +25,7 @@ import numpy as np
 
 from mixphase.errors import MixphaseInputError
 
+FEATURE_MAX = 1e100  # |feature| beyond: squared distances and variances overflow float64
 RESERVED = {"label", "y", "contributor", "is_synthetic", "item"}
 _TRUE = {"1", "true", "t", "yes", "y", "synthetic", "syn"}
 _FALSE = {"0", "false", "f", "no", "n", "real", ""}
@@ -109,6 +110,12 @@ def _features(x, what: str) -> np.ndarray:
         raise MixphaseInputError(f"{what} must be a 2-d array (rows x features)")
     if not np.all(np.isfinite(arr)):
         raise MixphaseInputError(f"{what} contain NaN or infinite values")
+    big = float(np.max(np.abs(arr))) if arr.size else 0.0
+    if big > FEATURE_MAX:
+        raise MixphaseInputError(
+            f"{what} reach {big:.3g}; values beyond {FEATURE_MAX:g} overflow the kernels "
+            "(squared distances): rescale the features"
+        )
     return arr
 
 
@@ -190,7 +197,10 @@ def load_data(train_path, test_path) -> ValuationData:
         names_tr, names_te = list(tr["__feature_names__"]), list(te["__feature_names__"])
         missing = [c for c in names_tr if c not in names_te]
         if missing:
-            raise MixphaseInputError(f"{test_path} lacks feature columns {missing[:5]}")
+            more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+            raise MixphaseInputError(
+                f"{test_path} lacks feature columns {', '.join(map(str, missing[:5]))}{more}"
+            )
         xt = xt[:, [names_te.index(c) for c in names_tr]]
     item = _pick(tr, ("item",), train_path, required=False)
     item_test = _pick(te, ("item",), test_path, required=False)

@@ -62,11 +62,21 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI, mapping bad input to a one-line error and exit code 2."""
+    """Entry point: run the CLI, mapping bad input to a one-line error and exit code 2.
+
+    SIGTERM/SIGHUP become an exception while the command runs, so temporary files and staged
+    outputs are removed on the way out (exit 143 / 129), as on Ctrl-C (exit 130).
+    """
+    from mixphase.io import Terminated, signals_raise
+
     try:
-        rv = cli.main(args=argv, prog_name="mixphase", standalone_mode=False)
+        with signals_raise():
+            rv = cli.main(args=argv, prog_name="mixphase", standalone_mode=False)
     except MixphaseInputError as exc:
         _fail(str(exc))
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help(), err=True)  # the help as click prints it, not one line
+        sys.exit(2)
     except click.exceptions.Abort:
         click.echo("mixphase: aborted", err=True)
         sys.exit(130)
@@ -77,6 +87,9 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("mixphase: interrupted", err=True)
         sys.exit(130)
+    except Terminated as exc:
+        click.echo(f"mixphase: {exc}", err=True)
+        sys.exit(128 + exc.signum)
     sys.exit(rv if isinstance(rv, int) else 0)
 
 

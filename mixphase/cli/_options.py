@@ -12,7 +12,23 @@ from pathlib import Path
 
 import click
 
-from mixphase.cli._common import open_unit, positive
+from mixphase.cli._common import (
+    FRACTION,
+    ITEMS_MAX,
+    ITEMS_REASON,
+    MODEL_SIZE,
+    RATIO,
+    REAL_SHARE,
+    SEED,
+    SHARE,
+    TEMPERATURE,
+    TOKENS,
+    Count,
+    NonNegative,
+    Number,
+    open_unit,
+    positive,
+)
 from mixphase.errors import MixphaseInputError
 
 
@@ -24,28 +40,28 @@ def knapsack_options(func: Callable) -> Callable:
     opts = [
         click.option(
             "--alpha",
-            type=float,
+            type=Number(float, 1e-6, 10, high_reason="larger exponents overflow N^alpha"),
             default=PAPER_WEB_LAW.alpha,
             show_default=True,
             help="Web scaling-law exponent (paper's FineWeb-Edu fit).",
         ),
         click.option(
             "--web-e",
-            type=float,
+            type=NonNegative(1e6),
             default=PAPER_WEB_LAW.E,
             show_default=True,
             help="Irreducible web loss E.",
         ),
         click.option(
             "--web-a",
-            type=float,
+            type=Number(float, 1e-12, 1e12),
             default=PAPER_WEB_LAW.A,
             show_default=True,
             help="Web scaling-law coefficient A.",
         ),
         click.option(
             "--web-size-unit",
-            type=float,
+            type=Number(float, 1e-6, 1e18),
             default=PAPER_WEB_LAW.size_unit,
             show_default=True,
             help="Parameters per unit of N in the web law.",
@@ -59,28 +75,28 @@ def knapsack_options(func: Callable) -> Callable:
         ),
         click.option(
             "--bits-per-param",
-            type=float,
+            type=Number(float, 1e-6, 64, high_reason="a parameter holds at most 64 bits"),
             default=2.0,
             show_default=True,
             help="Capacity per parameter (Allen-Zhu & Li: ~2).",
         ),
         click.option(
             "--facts",
-            type=float,
+            type=Number(float, 1, 1e18),
             default=SYNBIO_320K.n_facts,
             show_default=True,
             help="Facts (biographies) in the knowledge set.",
         ),
         click.option(
             "--bits-per-fact",
-            type=float,
+            type=Number(float, 1e-6, 1e12),
             default=SYNBIO_320K.bits_per_fact,
             show_default="45.6 (SynBio)",
             help="Bits of information per fact.",
         ),
         click.option(
             "--tokens-per-fact",
-            type=float,
+            type=Number(float, 1e-6, 1e12),
             default=SYNBIO_320K.tokens_per_fact,
             show_default=True,
             help="Tokens per fact in one pass over the set.",
@@ -146,7 +162,7 @@ def training_option(func: Callable) -> Callable:
 
     return click.option(
         "--training-tokens",
-        type=float,
+        type=TOKENS,
         help="Training tokens T: finite training (exposures r*T/S1 per fact). Default: fully "
         "trained.",
     )(wrapper)
@@ -161,20 +177,20 @@ def calibration_options(func: Callable) -> Callable:
                      "accuracy (or correct and total), optionally facts, tokens_per_fact, "
                      "bits_per_fact, training_tokens, seed per run; a `validate` results file "
                      "works as is."),
-        click.option("--critical-ratio", type=float,
+        click.option("--critical-ratio", type=RATIO,
                      help="A ratio at which you measured 50% accuracy: the calibration anchor."),
-        click.option("--anchor-size", type=float,
+        click.option("--anchor-size", type=MODEL_SIZE,
                      help="Model size of --critical-ratio. Default: the first --model-size."),
         click.option("--web-runs", type=click.Path(dir_okay=False, path_type=Path),
                      help="Web-only runs (model_size, web_loss per token) to fit the web law."),
         click.option("--web-law", type=click.Choice(["auto", "power", "log", "broken", "table"]),
                      default="auto", show_default=True,
                      help="Family fitted to --web-runs (auto: the most probable)."),
-        click.option("--ci", type=float, default=0.9, show_default=True,
+        click.option("--ci", type=FRACTION, default=0.9, show_default=True,
                      help="Level of the intervals."),
-        click.option("--draws", type=int, default=1000, show_default=True,
+        click.option("--draws", type=Count(10, 100_000), default=1000, show_default=True,
                      help="Model draws behind each interval."),
-        click.option("--seed", type=int, default=0, show_default=True,
+        click.option("--seed", type=SEED, default=0, show_default=True,
                      help="Random seed (bit-reproducible on CPU)."),
     ]  # fmt: skip
 
@@ -229,16 +245,21 @@ def truncation_options(func: Callable) -> Callable:
     """The truncation options of ``mixphase predict breakpoints`` (same names and meaning); the
     command receives ``truncation=Truncation`` and ``n_items``."""
     opts = [
-        click.option("--cutoff", "-k", type=int, help="Synthetic cutoff rank k."),
-        click.option("--top-p", type=float, help="Generator's top-p (nucleus) threshold."),
+        click.option(
+            "--cutoff",
+            "-k",
+            type=Count(1, ITEMS_MAX, reason=ITEMS_REASON),
+            help="Synthetic cutoff rank k (at most --n-items).",
+        ),
+        click.option("--top-p", type=SHARE, help="Generator's top-p (nucleus) threshold."),
         click.option(
             "--temperature",
-            type=float,
+            type=TEMPERATURE,
             help="Generator temperature (with --synthetic-samples, default 1e6).",
         ),
         click.option(
             "--synthetic-samples",
-            type=float,
+            type=Number(float, 1, 1e18),
             help="Number of synthetic samples drawn from the generator.",
         ),
         click.option(
@@ -251,7 +272,7 @@ def truncation_options(func: Callable) -> Callable:
         ),
         click.option(
             "--n-items",
-            type=int,
+            type=Count(2, ITEMS_MAX, reason=ITEMS_REASON),
             default=1_000_000,
             show_default=True,
             help="Size of the item universe (ranks) of the Zipf law.",
@@ -263,8 +284,7 @@ def truncation_options(func: Callable) -> Callable:
                 **kwargs):  # fmt: skip
         from mixphase.theory.truncation import Truncation
 
-        if n_items < 2:
-            raise MixphaseInputError(f"--n-items must be at least 2, got {n_items}")
+        check_cutoff(cutoff, n_items)
         kwargs["truncation"] = Truncation(cutoff, top_p, temperature, synthetic_samples,
                                           sample_rule)  # fmt: skip
         kwargs["n_items"] = n_items
@@ -283,13 +303,24 @@ def mixture_options(func: Callable) -> Callable:
         "--real-share",
         "--pi",
         "real_share",
-        type=float,
+        type=REAL_SHARE,
         required=True,
         help="Share of real data in the training mixture, in (0, 1].",
     )(func)
     return click.option(
-        "--beta", type=float, required=True, help="Zipf exponent of the real data (> 1)."
+        "--beta", type=BETA, required=True, help="Zipf exponent of the real data (> 1)."
     )(func)
+
+
+BETA = Number(float, 1, 10, low_open=True, high_reason="larger exponents overflow rank^beta")
+
+
+def check_cutoff(cutoff: int | None, n_items: int) -> None:
+    """A cutoff rank inside the item universe (no silent clamping to ``--n-items``)."""
+    if cutoff is not None and cutoff > n_items:
+        raise MixphaseInputError(
+            f"--cutoff {cutoff} exceeds --n-items {n_items}: the cutoff is a rank among the items"
+        )
 
 
 def check_sizes(values: tuple[float, ...], name: str) -> tuple[float, ...]:

@@ -12,14 +12,33 @@ Knowledge-mixing options go before any sub-command name and are refused with one
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from mixphase.cli._common import emit, json_option, open_unit, positive
+from mixphase.cli._common import (
+    FRACTION,
+    ITEMS_MAX,
+    ITEMS_REASON,
+    MODEL_SIZE,
+    RATIO,
+    REAL_SHARE,
+    SHARE,
+    TEMPERATURE,
+    TOKENS,
+    Count,
+    NonNegative,
+    Number,
+    OutputFile,
+    Positive,
+    emit,
+    json_option,
+    open_unit,
+    positive,
+)
 from mixphase.cli._options import (
+    BETA,
     build_calibration,
     calibration_options,
+    check_cutoff,
     check_ratios,
     check_sizes,
     knapsack_options,
@@ -37,43 +56,43 @@ _KNOWLEDGE_ONLY = ("model_size", "ratio", "knowledge_tokens", "training_tokens",
 @click.option(
     "--model-size",
     "-n",
-    type=float,
+    type=MODEL_SIZE,
     multiple=True,
     help="Model size in parameters (repeatable). Required without a sub-command.",
 )
 @click.option(
-    "--ratio", "-r", type=float, help="Current mixing ratio of the knowledge set, in (0, 1)."
+    "--ratio", "-r", type=RATIO, help="Current mixing ratio of the knowledge set, in (0, 1)."
 )
 @click.option(
     "--knowledge-tokens",
-    type=float,
+    type=TOKENS,
     help="Tokens in one pass over the knowledge set (S1). Default: facts x tokens per fact;"
     " with --facts alone, sets the tokens per fact.",
 )
-@click.option("--max-ratio", type=float, help="Budget: the largest mixing ratio you accept.")
+@click.option("--max-ratio", type=RATIO, help="Budget: the largest mixing ratio you accept.")
 @click.option(
     "--max-web-loss-increase",
-    type=float,
+    type=Positive(1e6),
     help="Budget: the web-loss increase you tolerate (the web law's unit per token).",
 )
 @click.option(
     "--target-share",
-    type=float,
+    type=SHARE,
     default=0.9,
     show_default=True,
     help="Share of the knowledge set to learn for the 'ratio needed' advice.",
 )
 @click.option(
     "--compact-tokens-per-fact",
-    type=float,
+    type=Positive(1e12),
     default=20.0,
     show_default=True,
     help="Tokens of a compact rephrasing of one fact (our estimate for a SynBio tuple).",
 )
 @click.option(
     "--plot",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the Pareto plot (facts learned vs web-loss increase) to this PNG.",
+    type=OutputFile(figure=True),
+    help="Write the Pareto plot (facts learned vs web-loss increase) to this PNG (or PDF, SVG).",
 )
 @knapsack_options
 @training_option
@@ -125,8 +144,10 @@ def advise(ctx: click.Context, model_size, ratio, knowledge_tokens, max_ratio,
     )  # fmt: skip
     if plot is not None:
         from mixphase.advise.plot import plot_pareto
+        from mixphase.io import output_set
 
-        plot_pareto(result, plot)
+        with output_set((plot, "--plot")):
+            plot_pareto(result, plot)
     emit(result, as_json)
 
 
@@ -154,46 +175,57 @@ def _knowledge(ctx: click.Context, knowledge, s1: float | None):
 
 
 @advise.command("real-share")
-@click.option("--beta", type=float, required=True, help="Zipf exponent of the real data (> 1).")
+@click.option("--beta", type=BETA, required=True, help="Zipf exponent of the real data (> 1).")
 @click.option(
     "--data-size",
     "-s",
-    type=float,
+    type=Number(float, 1, 1e15),
     help="Training items |S| (the data budget): gives the critical real share.",
 )
 @click.option(
     "--real-share",
     "--pi",
     "real_share",
-    type=float,
+    type=REAL_SHARE,
     help="Your real share pi, in (0, 1]: gives the data size it needs.",
 )
-@click.option("--cutoff", "-k", type=int, help="Synthetic cutoff rank k.")
-@click.option("--top-p", type=float, help="Generator's top-p (nucleus) threshold.")
+@click.option(
+    "--cutoff",
+    "-k",
+    type=Count(1, ITEMS_MAX, reason=ITEMS_REASON),
+    help="Synthetic cutoff rank k (at most --n-items).",
+)
+@click.option("--top-p", type=SHARE, help="Generator's top-p (nucleus) threshold.")
 @click.option(
     "--temperature",
-    type=float,
+    type=TEMPERATURE,
     help="Generator temperature (with --synthetic-samples, default 1e6).",
 )
-@click.option("--synthetic-samples", type=float, help="Number of synthetic samples drawn.")
+@click.option(
+    "--synthetic-samples", type=Number(float, 1, 1e18), help="Number of synthetic samples drawn."
+)
 @click.option(
     "--n-items",
-    type=int,
+    type=Count(2, ITEMS_MAX, reason=ITEMS_REASON),
     default=1_000_000,
     show_default=True,
     help="Size of the item universe (ranks) of the Zipf law.",
 )
-@click.option("--loss-real", type=float, help="Bound term: empirical loss on the real data.")
-@click.option("--loss-synthetic", type=float, help="Bound term: empirical loss on synthetic data.")
-@click.option("--mmd-real", type=float, help="Bound term: MMD(real, test).")
-@click.option("--mmd-synthetic", type=float, help="Bound term: MMD(synthetic, test).")
-@click.option("--ntk-quadratic", type=float, help="Bound term: yhat^T Theta0^-1 yhat.")
 @click.option(
-    "--delta", type=float, default=0.05, show_default=True, help="Bound's confidence 1-delta."
+    "--loss-real", type=NonNegative(1e6), help="Bound term: empirical loss on the real data."
+)
+@click.option(
+    "--loss-synthetic", type=NonNegative(1e6), help="Bound term: empirical loss on synthetic data."
+)
+@click.option("--mmd-real", type=NonNegative(1e6), help="Bound term: MMD(real, test).")
+@click.option("--mmd-synthetic", type=NonNegative(1e6), help="Bound term: MMD(synthetic, test).")
+@click.option("--ntk-quadratic", type=NonNegative(1e12), help="Bound term: yhat^T Theta0^-1 yhat.")
+@click.option(
+    "--delta", type=FRACTION, default=0.05, show_default=True, help="Bound's confidence 1-delta."
 )
 @click.option(
     "--complexity-scale",
-    type=float,
+    type=Positive(1e6),
     default=1.0,
     show_default=True,
     help="Constant C of the NTK complexity term.",
@@ -209,8 +241,7 @@ def real_share_cmd(ctx, beta, data_size, real_share, cutoff, top_p, temperature,
     from mixphase.advise.real_share import advise_real_share
     from mixphase.theory.truncation import Truncation
 
-    if n_items < 2:
-        raise MixphaseInputError(f"--n-items must be at least 2, got {n_items}")
+    check_cutoff(cutoff, n_items)
     if real_share is not None and not 0 < real_share <= 1:
         raise MixphaseInputError(f"--real-share must lie in (0, 1], got {real_share!r}")
     open_unit("--delta", delta)

@@ -11,28 +11,41 @@ from pathlib import Path
 
 import click
 
-from mixphase.cli._common import json_option, seed_option
+from mixphase.cli._common import (
+    FRACTION,
+    Count,
+    Number,
+    OutputFile,
+    group_json_option,
+    json_option,
+    seed_option,
+    want_json,
+)
 from mixphase.errors import MixphaseInputError
 from mixphase.records import dumps
 
 file_arg = click.argument("path", type=click.Path(path_type=Path))
-ci_option = click.option("--ci", type=float, default=0.9, show_default=True,
+ci_option = click.option("--ci", type=FRACTION, default=0.9, show_default=True,
                          help="Level of the central credible intervals.")  # fmt: skip
 x_col_option = click.option("--x-col", default="x", show_default=True,
                             help="Column of x (e.g. 'Step' in a TensorBoard/W&B CSV export).")  # fmt: skip
 curve_col_option = click.option("--curve-col", default="curve", show_default=True,
                                 help="Column naming the curve (fit each curve separately).")  # fmt: skip
-plot_option = click.option("--plot", "plot_path", type=click.Path(path_type=Path),
+plot_option = click.option("--plot", "plot_path", type=OutputFile(figure=True),
                            help="Write a figure (PNG/PDF/SVG by extension).")  # fmt: skip
-save_option = click.option("--save", "save_path", type=click.Path(path_type=Path),
+save_option = click.option("--save", "save_path", type=OutputFile(),
                            help="Write the posterior as ArviZ InferenceData netCDF (.nc).")  # fmt: skip
 engine_option = click.option("--engine", type=click.Choice(["fast", "pymc"]), default="fast",
                              show_default=True,
                              help="fast: exact marginal on a grid; pymc: NUTS (Student-t noise).")  # fmt: skip
 sampler_options = [
-    click.option("--draws", type=int, default=1000, show_default=True, help="NUTS draws/chain."),
-    click.option("--tune", type=int, default=1000, show_default=True, help="NUTS tuning steps."),
-    click.option("--chains", type=int, default=4, show_default=True, help="NUTS chains."),
+    click.option(
+        "--draws", type=Count(10, 10**6), default=1000, show_default=True, help="NUTS draws/chain."
+    ),
+    click.option(
+        "--tune", type=Count(0, 10**6), default=1000, show_default=True, help="NUTS tuning steps."
+    ),
+    click.option("--chains", type=Count(1, 64), default=4, show_default=True, help="NUTS chains."),
 ]
 
 
@@ -49,7 +62,8 @@ def _check_sampler(draws, tune, chains):
 
 
 @click.group()
-def fit() -> None:
+@group_json_option
+def fit(as_json: bool) -> None:
     """Bayesian fits of breakpoints, phase transitions and power laws (CSV or JSONL input)."""
 
 
@@ -60,14 +74,27 @@ def _suffixed(path: Path, curve: str, several: bool) -> Path:
     return path.with_name(f"{path.stem}_{safe}{path.suffix}")
 
 
-def _finish(results: list[tuple[str, object]], as_json: bool, plot_path, save_path) -> None:
+def _outputs(names, plot_path: Path | None, save_path: Path | None):
+    """The command's files (one --save file per curve), checked now and written together."""
+    from mixphase.io import output_set
+
+    several = len(names) > 1
+    saves = [(_suffixed(save_path, n, several), "--save") for n in names] if save_path else []
+    return output_set((plot_path, "--plot"), *saves)
+
+
+def _write(results: list[tuple[str, object]], plot_path, save_path) -> None:
     several = len(results) > 1
     if save_path is not None:
         for name, res in results:
             res.save(_suffixed(save_path, name, several))
     if plot_path is not None:
         _plot(results, plot_path)
-    if as_json:
+
+
+def _finish(results: list[tuple[str, object]], as_json: bool) -> None:
+    several = len(results) > 1
+    if want_json(as_json):
         if several:
             click.echo(dumps([{"curve": name, **res.to_dict()} for name, res in results]))
         else:
@@ -123,7 +150,7 @@ def _fit_each(curves: dict, fit_one) -> list:
 @click.option("--y-err-col", default="y_err", show_default=True,
               help="Column of known standard errors of y (used when present).")  # fmt: skip
 @curve_col_option
-@click.option("--smoothness", type=float, default=0.003, show_default=True,
+@click.option("--smoothness", type=Number(float, 0, 1), default=0.003, show_default=True,
               help="Softplus width of each kink, as a fraction of the log-x range (0 = hinge).")  # fmt: skip
 @click.option("--share", default=None,
               help="Fit all curves jointly sharing 'breakpoints' (or 'breakpoints,slopes'); "
@@ -144,6 +171,8 @@ def breakpoints_cmd(path, n_breakpoints, ci, seed, engine, noise, x_col, y_col, 
             raise MixphaseInputError(f"--n-breakpoints must be 0, 1, 2, 3 or auto, got {k!r}")
         k = int(k)
     _check_sampler(draws, tune, chains)
+    if noise == "student_t" and engine != "pymc":
+        raise MixphaseInputError("--noise student_t needs --engine pymc")
     if share is not None and engine != "pymc":
         raise MixphaseInputError("--share needs --engine pymc (one joint NUTS fit)")
     curves = read_curves(path, x_col, y_col, curve_col, extra_cols=(y_err_col,))
@@ -151,10 +180,12 @@ def breakpoints_cmd(path, n_breakpoints, ci, seed, engine, noise, x_col, y_col, 
         _shared(curves, k, share, curve_col, y_err_col, as_json, plot_path, save_path, ci=ci, seed=seed,
                 noise=noise, smoothness=smoothness, draws=draws, tune=tune, chains=chains)  # fmt: skip
         return
-    results = _fit_each(curves, lambda t: fit_breakpoints(
-        t["x"], t["y"], k, ci=ci, seed=seed, engine=engine, noise=noise, y_err=t.get(y_err_col),
-        smoothness=smoothness, draws=draws, tune=tune, chains=chains))  # fmt: skip
-    _finish(results, as_json, plot_path, save_path)
+    with _outputs(curves, plot_path, save_path):
+        results = _fit_each(curves, lambda t: fit_breakpoints(
+            t["x"], t["y"], k, ci=ci, seed=seed, engine=engine, noise=noise,
+            y_err=t.get(y_err_col), smoothness=smoothness, draws=draws, tune=tune, chains=chains))  # fmt: skip
+        _write(results, plot_path, save_path)
+    _finish(results, as_json)
 
 
 def _shared(curves, k, share, curve_col, y_err_col, as_json, plot_path, save_path, **kw) -> None:
@@ -166,13 +197,16 @@ def _shared(curves, k, share, curve_col, y_err_col, as_json, plot_path, save_pat
                                  f"least two values), found {len(curves)}")  # fmt: skip
     if k == "auto":
         raise MixphaseInputError("--share needs a fixed --n-breakpoints (1-3), not auto")
+    from mixphase.io import output_set
+
     data = {name: (t["x"], t["y"], t.get(y_err_col)) for name, t in curves.items()}
-    res = fit_breakpoints_shared(data, k, share=share, **kw)
-    if save_path is not None:
-        res.save(save_path)
-    if plot_path is not None:
-        _plot(list(res.fits.items()), plot_path)
-    click.echo(dumps(res.to_dict()) if as_json else str(res))
+    with output_set((plot_path, "--plot"), (save_path, "--save")):
+        res = fit_breakpoints_shared(data, k, share=share, **kw)
+        if save_path is not None:
+            res.save(save_path)
+        if plot_path is not None:
+            _plot(list(res.fits.items()), plot_path)
+    click.echo(dumps(res.to_dict()) if want_json(as_json) else str(res))
 
 
 @fit.command("transition")
@@ -210,7 +244,10 @@ def transition_cmd(path, ci, seed, engine, x_col, y_col, correct_col, total_col,
             return fit_transition(t["x"], correct=t[correct_col], total=t[total_col], **kw)
         return fit_transition(t["x"], t["y"], **kw)
 
-    _finish(_fit_each(curves, fit_one), as_json, plot_path, save_path)
+    with _outputs(curves, plot_path, save_path):
+        results = _fit_each(curves, fit_one)
+        _write(results, plot_path, save_path)
+    _finish(results, as_json)
 
 
 @fit.command("power-law")
@@ -223,9 +260,13 @@ def transition_cmd(path, ci, seed, engine, x_col, y_col, correct_col, total_col,
               help="Column of each point's lower interval bound (used when present).")  # fmt: skip
 @click.option("--y-upper-col", default="y_upper", show_default=True,
               help="Column of each point's upper interval bound.")  # fmt: skip
-@click.option("--interval-level", type=float, default=0.9, show_default=True,
+@click.option("--interval-level", type=FRACTION, default=0.9, show_default=True,
               help="Level of the per-point intervals.")  # fmt: skip
-@click.option("--predicted-exponent", type=float, help="The theory's exponent to compare with.")
+@click.option(
+    "--predicted-exponent",
+    type=Number(float, -100, 100),
+    help="The theory's exponent to compare with.",
+)
 @curve_col_option
 @json_option
 @plot_option
@@ -236,7 +277,9 @@ def power_law_cmd(path, ci, seed, x_col, y_col, y_lower_col, y_upper_col, interv
     from mixphase.fit import fit_power_law, read_curves
 
     curves = read_curves(path, x_col, y_col, curve_col, extra_cols=(y_lower_col, y_upper_col))
-    results = _fit_each(curves, lambda t: fit_power_law(
-        t["x"], t["y"], t.get(y_lower_col), t.get(y_upper_col), ci=ci, seed=seed,
-        predicted_exponent=predicted_exponent, interval_level=interval_level))  # fmt: skip
-    _finish(results, as_json, plot_path, save_path)
+    with _outputs(curves, plot_path, save_path):
+        results = _fit_each(curves, lambda t: fit_power_law(
+            t["x"], t["y"], t.get(y_lower_col), t.get(y_upper_col), ci=ci, seed=seed,
+            predicted_exponent=predicted_exponent, interval_level=interval_level))  # fmt: skip
+        _write(results, plot_path, save_path)
+    _finish(results, as_json)

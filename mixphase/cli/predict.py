@@ -6,7 +6,16 @@ from pathlib import Path
 
 import click
 
-from mixphase.cli._common import emit, json_option, warn
+from mixphase.cli._common import (
+    MODEL_SIZE,
+    RATIO,
+    Count,
+    Number,
+    emit,
+    group_json_option,
+    json_option,
+    warn,
+)
 from mixphase.cli._options import (
     build_calibration,
     calibration_options,
@@ -20,7 +29,7 @@ from mixphase.errors import MixphaseInputError
 
 
 @click.group(invoke_without_command=True)
-@json_option
+@group_json_option
 @click.pass_context
 def predict(ctx: click.Context, as_json: bool) -> None:
     """Predict critical ratios, critical sizes, threshold popularity and breakpoints.
@@ -38,7 +47,7 @@ def predict(ctx: click.Context, as_json: bool) -> None:
 @click.option(
     "--model-size",
     "-n",
-    type=float,
+    type=MODEL_SIZE,
     multiple=True,
     help="Model size in parameters (repeatable). Default: Pythia sizes 14M-6.9B.",
 )
@@ -60,7 +69,7 @@ def critical_ratio(model_size: tuple[float, ...], as_json: bool, model, calibrat
 @click.option(
     "--ratio",
     "-r",
-    type=float,
+    type=RATIO,
     multiple=True,
     required=True,
     help="Mixing ratio of the knowledge set, in (0, 1) (repeatable).",
@@ -82,14 +91,14 @@ def critical_size(ratio: tuple[float, ...], as_json: bool, model, calibration_ar
 @click.option(
     "--model-size",
     "-n",
-    type=float,
+    type=MODEL_SIZE,
     multiple=True,
     help="Model size in parameters (repeatable). Default: Pythia sizes.",
 )
 @click.option(
     "--ratio",
     "-r",
-    type=float,
+    type=RATIO,
     default=0.01,
     show_default=True,
     help="Mixing ratio of the knowledge set.",
@@ -106,13 +115,17 @@ def critical_size(ratio: tuple[float, ...], as_json: bool, model, calibration_ar
 )
 @click.option(
     "--target",
-    type=float,
+    type=Number(float, 0, 1, low_open=True),
     default=0.8,
     show_default=True,
     help="Algorithm 1's target accuracy (paper: 0.8 SynBio, 0.6 PopQA).",
 )
 @click.option(
-    "--n-fail", type=int, default=5, show_default=True, help="Algorithm 1's fault tolerance."
+    "--n-fail",
+    type=Count(0, 10**6),
+    default=5,
+    show_default=True,
+    help="Algorithm 1's fault tolerance.",
 )
 @click.option(
     "--method",
@@ -125,7 +138,7 @@ def critical_size(ratio: tuple[float, ...], as_json: bool, model, calibration_ar
 @click.option(
     "--bootstrap",
     "n_boot",
-    type=int,
+    type=Count(0, 100_000),
     default=1000,
     show_default=True,
     help="With --data: item resamples for 90% bootstrap intervals (0: none).",

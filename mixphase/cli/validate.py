@@ -6,10 +6,31 @@ from pathlib import Path
 
 import click
 
-from mixphase.cli._common import emit, json_option
+from mixphase.cli._common import (
+    PROBABILITY,
+    SEED,
+    Count,
+    Number,
+    emit,
+    group_json_option,
+    json_option,
+    want_json,
+)
 from mixphase.errors import MixphaseInputError
 
 PRESET_NAMES = ("tiny", "small", "base")
+# Bounds of the model and recipe options: beyond them a run does not fit in memory (or time).
+N_LAYER = Count(1, 256, reason="memory")
+D_MODEL = Count(1, 16384, reason="memory")
+N_HEAD = Count(1, 1024)
+STEPS = Count(1, 100_000_000)
+BATCH = Count(1, 65536, reason="memory")
+PEOPLE = Count(1, 10_000_000, reason="memory: every biography is held as tokens")
+LR = Number(float, 0, 10, low_open=True, high_reason="larger rates overflow the optimiser")
+SIZE_INDEX = Count(0, 99)
+JOBS = Count(1, 512)
+SEEDS = Count(1, 1000)
+OUT_FOLDER = click.Path(file_okay=False, path_type=Path)
 
 
 def _check_preset(preset: str) -> str:
@@ -29,21 +50,21 @@ def model_options(func):
     opts = [
         click.option("--preset", "-p", default="tiny", show_default=True,
                      help=f"Preset ({', '.join(PRESET_NAMES)}): data, recipe and model sizes."),
-        click.option("--n-layer", type=int, help="Override the number of layers."),
-        click.option("--d-model", type=int, help="Override the model width."),
-        click.option("--n-head", type=int, help="Override the number of heads."),
-        click.option("--steps", type=int, help="Override the number of training steps."),
-        click.option("--batch-size", type=int, help="Override the batch size (sequences)."),
-        click.option("--lr", type=float, help="Override the peak learning rate."),
-        click.option("--people", "n_people", type=int, help="Override the number of biographies."),
+        click.option("--n-layer", type=N_LAYER, help="Override the number of layers."),
+        click.option("--d-model", type=D_MODEL, help="Override the model width."),
+        click.option("--n-head", type=N_HEAD, help="Override the number of heads."),
+        click.option("--steps", type=STEPS, help="Override the number of training steps."),
+        click.option("--batch-size", type=BATCH, help="Override the batch size (sequences)."),
+        click.option("--lr", type=LR, help="Override the peak learning rate."),
+        click.option("--people", "n_people", type=PEOPLE, help="Override the number of biographies."),
         click.option("--web-data", type=click.Path(path_type=Path),
                      help="Your own web text (.txt, .jsonl with 'text', .parquet); byte-level."),
         click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda."),
         click.option("--compile", "compile_", type=click.Choice(["auto", "yes", "no"]),
                      default="auto", show_default=True, help="torch.compile (auto: on CUDA)."),
-        click.option("--seed", type=int, default=0, show_default=True,
+        click.option("--seed", type=SEED, default=0, show_default=True,
                      help="Training seed (init and data order; bit-reproducible on CPU)."),
-        click.option("--data-seed", type=int, default=0, show_default=True,
+        click.option("--data-seed", type=SEED, default=0, show_default=True,
                      help="Seed of the data itself (people, facts)."),
     ]  # fmt: skip
     for o in reversed(opts):
@@ -54,7 +75,8 @@ def model_options(func):
 def _overrides(kw: dict) -> dict:
     web = kw.pop("web_data")
     if web is not None and not Path(web).is_file():
-        raise MixphaseInputError(f"--web-data {web}: no such file")
+        why = "it is a folder" if Path(web).is_dir() else "no such file"
+        raise MixphaseInputError(f"--web-data {web}: {why}")
     out = {"n_layer": kw.pop("n_layer"), "d_model": kw.pop("d_model"), "n_head": kw.pop("n_head"),
            "steps": kw.pop("steps"), "batch_size": kw.pop("batch_size"), "lr": kw.pop("lr"),
            "n_people": kw.pop("n_people"), "device": kw.pop("device"),
@@ -74,35 +96,59 @@ class _RunResult(dict):
         return "\n".join(f"{k:<22} {self[k]}" for k in keys if k in self)
 
 
+def _prepare_out(out: Path) -> None:
+    """The output folder: created now (writable), after every other check passed."""
+    from mixphase.io import prepare_folder
+
+    prepare_folder(out, "--out")
+
+
+def _check_backend(backend: str) -> None:
+    if backend == "ray":
+        try:
+            import ray  # noqa: F401
+        except ImportError:
+            raise MixphaseInputError("backend ray needs Ray: pip install 'mixphase[ray]'") from None
+
+
 @click.group()
-def validate() -> None:
+@group_json_option
+def validate(as_json: bool) -> None:
     """Train small GPT-style transformers on SynBio mixed with web-like text."""
 
 
 @validate.command("run")
 @model_options
 @click.option(
-    "--ratio", "-r", type=float, required=True, help="Token share of biographies, [0, 1]."
+    "--ratio", "-r", type=PROBABILITY, required=True, help="Token share of biographies, [0, 1]."
 )
-@click.option("--size", type=int, help="Index into the preset's model sizes (default: its own).")
+@click.option(
+    "--size", type=SIZE_INDEX, help="Index into the preset's model sizes (default: its own)."
+)
 @click.option(
     "--out",
     "-o",
-    type=click.Path(path_type=Path),
+    type=OUT_FOLDER,
     required=True,
     help="Folder for result.json and log.jsonl.",
 )
-@click.option("--eval-every", type=int, help="Evaluate every N steps (0: at the end only).")
-@click.option("--verbose", "-v", is_flag=True, help="Print the training log.")
+@click.option(
+    "--eval-every", type=Count(0, 100_000_000), help="Evaluate every N steps (0: at the end only)."
+)
+@click.option("--verbose", "-v", is_flag=True, help="Print the training log (on stderr).")
 @json_option
 def run_cmd(preset, ratio, size, out, eval_every, verbose, as_json, seed, **kw) -> None:
     """One training run -> OUT/result.json (params, tokens, ratio, accuracy, web loss, speed)."""
+    from mixphase.io import new_folder_guard
     from mixphase.validate.train import RunConfig, train
 
     cfg = RunConfig(preset=_check_preset(preset), ratio=_check_ratio(ratio), seed=seed, size=size,
                     eval_every=eval_every, **_overrides(kw))  # fmt: skip
     cfg.resolved()  # all checks before anything is written
-    emit(_RunResult(train(cfg, out, quiet=not verbose)), as_json)
+    with new_folder_guard(out):
+        _prepare_out(out)
+        result = train(cfg, out, quiet=not verbose)
+    emit(_RunResult(result), as_json)
 
 
 @validate.command("sweep")
@@ -110,7 +156,7 @@ def run_cmd(preset, ratio, size, out, eval_every, verbose, as_json, seed, **kw) 
 @click.option(
     "--out",
     "-o",
-    type=click.Path(path_type=Path),
+    type=OUT_FOLDER,
     required=True,
     help="Folder: results.jsonl (appended, resumable), runs/, report.*, sweep.png.",
 )
@@ -118,18 +164,18 @@ def run_cmd(preset, ratio, size, out, eval_every, verbose, as_json, seed, **kw) 
     "--ratio",
     "-r",
     "ratios",
-    type=float,
+    type=PROBABILITY,
     multiple=True,
     help="Ratios (repeatable). Default: the preset's.",
 )
 @click.option(
     "--size",
     "sizes",
-    type=int,
+    type=SIZE_INDEX,
     multiple=True,
     help="Size indices (repeatable). Default: all the preset's sizes.",
 )
-@click.option("--seeds", type=int, default=1, show_default=True, help="Seeds per point.")
+@click.option("--seeds", type=SEEDS, default=1, show_default=True, help="Seeds per point.")
 @click.option("--no-web-only", is_flag=True, help="Skip the web-only (r = 0) runs that give alpha.")
 @click.option(
     "--controls",
@@ -139,7 +185,7 @@ def run_cmd(preset, ratio, size, out, eval_every, verbose, as_json, seed, **kw) 
 @click.option(
     "--jobs",
     "-j",
-    type=int,
+    type=JOBS,
     default=1,
     show_default=True,
     help="Parallel single-thread worker processes on this machine.",
@@ -155,16 +201,25 @@ def run_cmd(preset, ratio, size, out, eval_every, verbose, as_json, seed, **kw) 
 def sweep_cmd(preset, out, ratios, sizes, seeds, no_web_only, controls, jobs, backend, as_json,
               seed, **kw) -> None:  # fmt: skip
     """Sizes x ratios, resumable; then critical ratios per size vs the theory's exponent."""
-    from mixphase.validate.sweep import sweep
+    from mixphase.io import new_folder_guard
+    from mixphase.validate.sweep import plan, sweep
 
     for r in ratios:
         _check_ratio(r)
     if seeds < 1:
         raise MixphaseInputError(f"--seeds must be at least 1, got {seeds}")
-    echo = (lambda s: click.echo(s, err=True)) if as_json else click.echo
-    rep = sweep(_check_preset(preset), out, sizes=sizes or None, ratios=ratios or None,
-                seeds=range(seed, seed + seeds), web_only=not no_web_only, controls=controls,
-                jobs=jobs, backend=backend, echo=echo, **_overrides(kw))  # fmt: skip
+    if seed + seeds - 1 > SEED.high:
+        raise MixphaseInputError(f"--seed + --seeds - 1 must be at most {SEED.high}")
+    _check_backend(backend)
+    over = _overrides(kw)
+    common = dict(sizes=sizes or None, ratios=ratios or None, seeds=range(seed, seed + seeds),
+                  web_only=not no_web_only)  # fmt: skip
+    plan(_check_preset(preset), **common, **over)  # all checks before anything is written
+    echo = (lambda s: click.echo(s, err=True)) if want_json(as_json) else click.echo
+    with new_folder_guard(out):
+        _prepare_out(out)
+        rep = sweep(preset, out, **common, controls=controls, jobs=jobs, backend=backend,
+                    echo=echo, **over)  # fmt: skip
     emit(rep, as_json)
 
 
@@ -213,7 +268,7 @@ def presets_cmd(as_json) -> None:
 @click.option(
     "--out",
     "-o",
-    type=click.Path(path_type=Path),
+    type=OUT_FOLDER,
     required=True,
     help="Folder: results.jsonl (resumable), runs/, report.json, report.md, figures.",
 )
@@ -228,19 +283,19 @@ def presets_cmd(as_json) -> None:
 @click.option(
     "--jobs",
     "-j",
-    type=int,
+    type=JOBS,
     default=1,
     show_default=True,
     help="Parallel single-thread worker processes (several share one GPU).",
 )
 @click.option(
     "--seeds",
-    type=int,
+    type=SEEDS,
     default=1,
     show_default=True,
     help="Seeds per sweep point (the controls always use 2).",
 )
-@click.option("--steps", type=int, help="Override the preset's training steps (every run).")
+@click.option("--steps", type=STEPS, help="Override the preset's training steps (every run).")
 @click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda.")
 @click.option(
     "--compile",
@@ -255,6 +310,7 @@ def presets_cmd(as_json) -> None:
 def reproduce_cmd(out, quick, preset, jobs, seeds, steps, device, compile_, report_only,
                   as_json) -> None:  # fmt: skip
     """Test the knapsack paper's claims (transitions, controls, power laws) -> OUT/report.*"""
+    from mixphase.io import new_folder_guard
     from mixphase.validate.reproduce import check_design_args, design_for, reproduce
 
     check_design_args(jobs, seeds)
@@ -263,5 +319,8 @@ def reproduce_cmd(out, quick, preset, jobs, seeds, steps, device, compile_, repo
     if steps is not None:
         over["steps"] = steps
     design = design_for(preset, quick, seeds, **over)
-    echo = (lambda s: click.echo(s, err=True)) if as_json else click.echo
-    emit(reproduce(out, design, jobs=jobs, echo=echo, train=not report_only), as_json)
+    echo = (lambda s: click.echo(s, err=True)) if want_json(as_json) else click.echo
+    with new_folder_guard(out):
+        _prepare_out(out)
+        rep = reproduce(out, design, jobs=jobs, echo=echo, train=not report_only)
+    emit(rep, as_json)

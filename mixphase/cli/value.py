@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from mixphase.cli._common import emit, json_option, seed_option
+from mixphase.cli._common import (
+    FRACTION,
+    Count,
+    OutputFile,
+    emit,
+    group_json_option,
+    json_option,
+    seed_option,
+)
 from mixphase.errors import MixphaseInputError
 
 
@@ -21,7 +29,8 @@ def _one_thread() -> None:
 
 
 @click.group()
-def value() -> None:
+@group_json_option
+def value(as_json: bool) -> None:
     """Value each contributor (source, generator setting, shard) of a real+synthetic pool."""
 
 
@@ -36,7 +45,7 @@ def value() -> None:
 )
 @click.option(
     "--anchors",
-    type=int,
+    type=Count(0, 1000),
     default=5,
     show_default=True,
     help="Contributors retrained to fit the term weights (0: the bound's unit weights; "
@@ -44,7 +53,7 @@ def value() -> None:
 )
 @click.option(
     "--delta",
-    type=float,
+    type=FRACTION,
     default=0.05,
     show_default=True,
     help="Confidence parameter of the finite-sample term.",
@@ -78,14 +87,14 @@ def score(data: Path, test: Path, anchors: int, delta: float, seed: int, as_json
 )
 @click.option(
     "--anchors",
-    type=int,
+    type=Count(3, 1000),
     default=5,
     show_default=True,
     help="Anchor contributors retrained by mixphase.",
 )
 @click.option(
     "--plot",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputFile(figure=True),
     help="Write a bar chart (correlations and wall time per method) to this PNG.",
 )
 @seed_option
@@ -96,8 +105,11 @@ def benchmark(task: str, anchors: int, plot: Path | None, seed: int, as_json: bo
 
     if anchors < 3:
         raise MixphaseInputError(f"--anchors must be at least 3, got {anchors}")
+    from mixphase.io import output_set
+
     _one_thread()
-    result = run_benchmark(task, seed=seed, n_anchors=anchors)
-    if plot is not None:
-        plot_benchmark(result, plot)
+    with output_set((plot, "--plot")):
+        result = run_benchmark(task, seed=seed, n_anchors=anchors)
+        if plot is not None:
+            plot_benchmark(result, plot)
     emit(result, as_json)
