@@ -22,10 +22,7 @@ reweighted together with the constants.
 
 from __future__ import annotations
 
-import csv
-import json
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import numpy as np
 
@@ -35,6 +32,7 @@ from mixphase.advise.priors import LABELS, NAMES, Priors
 from mixphase.advise.runs import CalibrationData, calibration_data, web_runs
 from mixphase.advise.web import WebChoice, default_web
 from mixphase.errors import MixphaseInputError
+from mixphase.readers import read_records as _read_records
 from mixphase.records import Estimate
 from mixphase.theory.knapsack import KnapsackModel
 from mixphase.theory.predictions import format_size
@@ -236,37 +234,16 @@ def extrapolation_warnings(cal: Calibration, sizes, ratio: float | None = None) 
 
 
 # -- files ---------------------------------------------------------------------------------------
+# Column names: the one table in mixphase.readers.columns (roles used in mixphase.advise.runs).
 def read_records(path) -> list[dict]:
-    """Rows of a CSV (header), JSON (list, or object with a list under runs/results/rows/records/
-    points) or JSON-lines file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")  # a BOM (Excel's CSV) is not a column name
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MixphaseInputError(
-            f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}"
-        ) from None
-    try:
-        if path.suffix.lower() == ".csv":
-            rows = list(csv.DictReader(text.splitlines()))
-        elif path.suffix.lower() in (".jsonl", ".ndjson"):
-            rows = [json.loads(line) for line in text.splitlines() if line.strip()]
-        else:
-            rows = json.loads(text)
-            if isinstance(rows, dict):
-                key = next(
-                    (k for k in ("runs", "results", "rows", "records", "points") if k in rows), None
-                )
-                rows = rows[key] if key else [rows]
-    except (json.JSONDecodeError, csv.Error) as exc:
-        raise MixphaseInputError(f"{path} is malformed: {exc}") from None
-    if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
-        raise MixphaseInputError(f"{path} holds no records (expected rows with named columns)")
-    return rows
+    """Rows of any table :mod:`mixphase.readers` reads (CSV/TSV, JSON/JSONL, Parquet, ...);
+    each row knows its line, so errors name it."""
+    return _read_records(path)
 
 
 def read_calibration_points(path) -> CalibrationData:
-    """The runs of a calibration file (CSV/JSON/JSONL; a ``validate`` results file too)."""
+    """The runs of a calibration file (any table :mod:`mixphase.readers` reads; a ``validate``
+    results file too)."""
     return calibration_data(read_records(path), str(path))
 
 

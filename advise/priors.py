@@ -2,7 +2,7 @@
 
 An uncalibrated prediction is the model under these priors, so it carries their uncertainty; a
 calibration (:mod:`mixphase.advise.calibration`) reweights the same draws by your runs. Six
-constants, each with its source (docs/theory.md §1.9), sampled in unconstrained coordinates:
+constants, each with its source (docs/theory.md §1.10), sampled in unconstrained coordinates:
 
 =====================  ============================  ==============================================
 constant               prior                         source

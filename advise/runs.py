@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from mixphase.errors import MixphaseInputError
+from mixphase.readers import Record, aliases, table_of
 from mixphase.theory.knapsack import KnowledgeSet
 
 #: Smallest model size accepted: smaller values are taken to be in millions, a unit slip.
@@ -27,18 +28,19 @@ MIN_PARAMS = 1000.0
 #: Trials assumed for a row with an accuracy and no counts or facts [choice].
 DEFAULT_TRIALS = 100.0
 
-SIZE_KEYS = ("model_size", "n_params", "params", "parameters", "size", "n")
-RATIO_KEYS = ("ratio", "mixing_ratio", "r")
-ACC_KEYS = ("accuracy", "memorization_accuracy", "bio_accuracy", "knowledge_accuracy", "acc", "y")
-CORRECT_KEYS = ("correct", "bio_correct", "n_correct")
-TOTAL_KEYS = ("total", "bio_total", "n_total", "n_eval")
-FACTS_KEYS = ("facts", "n_people", "n_facts")
-BITS_KEYS = ("bits_per_fact", "bits_per_bio")
-TOKENS_KEYS = ("tokens_per_fact", "doc_len")
-TRAIN_KEYS = ("training_tokens", "tokens")
-SEED_KEYS = ("seed",)
-CAPACITY_KEYS = ("bits_per_param",)
-LOSS_KEYS = ("web_loss", "loss", "eval_loss")
+# Column names: the one alias table, mixphase.readers.columns.ROLES.
+SIZE_KEYS = aliases("model_size")
+RATIO_KEYS = aliases("ratio")
+ACC_KEYS = aliases("accuracy")
+CORRECT_KEYS = aliases("correct")
+TOTAL_KEYS = aliases("total")
+FACTS_KEYS = aliases("facts")
+BITS_KEYS = aliases("bits_per_fact")
+TOKENS_KEYS = aliases("tokens_per_fact")
+TRAIN_KEYS = aliases("training_tokens")
+SEED_KEYS = aliases("seed")
+CAPACITY_KEYS = aliases("bits_per_param")
+LOSS_KEYS = aliases("web_loss")
 
 
 @dataclass(frozen=True)
@@ -95,15 +97,16 @@ class CalibrationData:
 
 
 # -- rows -----------------------------------------------------------------------------------------
-def flatten(row: dict) -> dict:
+def flatten(row: dict) -> Record:
     """Nested objects (``config``, ``data``, ...) flattened: inner keys also under their own name
-    (outer keys win; a ``web`` object's keys describe the web, not the knowledge set: left out)."""
+    (outer keys win; a ``web`` object's keys describe the web, not the knowledge set: left out).
+    The row keeps its place in the file (``where``) for error messages."""
     out = {k: v for k, v in row.items() if not isinstance(v, dict)}
     for k, v in row.items():
         if isinstance(v, dict) and k != "web":
             for kk, vv in flatten(v).items():
                 out.setdefault(kk, vv)
-    return out
+    return Record(out, getattr(row, "where", ""))
 
 
 def select_runs(rows: list[dict]) -> list[dict]:
@@ -146,20 +149,11 @@ def _num(v):
 
 
 def _column(rows, keys, source, required=True):
-    key = next((k for k in keys if k in rows[0]), None)
-    if key is None:
-        if required:
-            raise MixphaseInputError(f"{source} needs a column named one of: {', '.join(keys)}")
-        return None
-    try:
-        out = np.array([float(r[key]) for r in rows])
-    except (TypeError, ValueError, KeyError):
-        raise MixphaseInputError(
-            f"{source}: non-numeric or missing value in column {key!r}"
-        ) from None
-    if not np.all(np.isfinite(out)):
-        raise MixphaseInputError(f"{source}: non-finite value in column {key!r}")
-    return out
+    """The first of ``keys`` the rows have, as floats; a missing or non-numeric cell is a one-line
+    error naming its line (:class:`mixphase.readers.Table`)."""
+    table = table_of(rows, source)
+    key = table.find_any(keys, required=required)
+    return None if key is None else table.numbers(key, blank="error")
 
 
 def sizes_column(rows, source) -> np.ndarray:

@@ -76,6 +76,10 @@ EXAMPLES: list[Example] = [
     Example("fit power-law",
             "mixphase fit power-law figs/fig4_threshold_popularity.csv --x-col model_size "
             "--y-col measured_threshold --predicted-exponent -1.283"),
+    Example("fit swarm", "python docs/input_examples.py demo",
+            note="Input: the example files of docs/inputs.md, among them an olmix-style swarm "
+                 "(ratios.csv, metrics.csv) with a threshold planted at knowledge weight 0.1."),
+    Example("fit swarm", "mixphase fit swarm demo/ratios.csv demo/metrics.csv"),
     # -- validate
     Example("validate presets", "mixphase validate presets"),
     Example("validate run", "mixphase validate run --preset tiny --ratio 0.08 --steps 50 -o run1",
@@ -107,6 +111,13 @@ EXAMPLES: list[Example] = [
                  "contributor)."),
     # -- advise
     Example("advise", "mixphase advise -n 70e6 -n 410e6 -r 0.05"),
+    Example("advise",
+            "mixphase advise -n 70e6 -r 0.05 --training-tokens 2e9 --export hf -o recipe.json "
+            "--doc-tokens knowledge=120,web=900 --max-repetitions 4",
+            note="Also writes recipe.json: HF datasets interleave_datasets probabilities (per "
+                 "document) for the ratio that learns 90% of the set; warns on stderr when that "
+                 "repeats the knowledge set more than 4 times. `--export mosaicml` / `olmix` "
+                 "write Stream proportions / mix weights with repetition factors."),
     Example("advise real-share",
             "mixphase advise real-share --beta 2 --cutoff 100 --data-size 1e6 --n-items 100000"),
     # -- figures
@@ -124,8 +135,9 @@ def argv(line: str) -> list[str]:
     if words[0] == "mixphase":
         return [sys.executable, "-c", "import sys; from mixphase.cli import main; "
                 "main(sys.argv[1:])", *words[1:]]  # fmt: skip
-    if words[0] == "python":
-        return [sys.executable, *words[1:]]
+    if words[0] == "python":  # a script of the repository (docs/...) runs from the repo root
+        script = ROOT / words[1]
+        return [sys.executable, *([str(script)] if script.is_file() else [words[1]]), *words[2:]]
     raise ValueError(f"example must start with mixphase or python: {line}")
 
 

@@ -10,7 +10,10 @@
   exponent with a prediction.
 - :func:`fit_web_law`: web-only losses vs size: power, log or broken power law, chosen by
   exact marginal likelihood, with posterior draws of the law (:mod:`mixphase.fit.web_law`).
-- :func:`read_curves`: CSV/JSONL (one or several curves) into ``{curve: {column: array}}``.
+- :func:`check_swarm`: per domain of a mixture swarm, a threshold in its weight or a smooth law
+  (log Bayes factor; :mod:`mixphase.fit.swarm`).
+- :func:`read_curves`: any table, TensorBoard folder or W&B export :mod:`mixphase.readers` reads,
+  into ``{curve: {column: array}}``.
 
 Two engines share each model and its priors: ``fast`` (default) marginalises the linear
 coefficients exactly and computes the rest on an adaptive grid (milliseconds to a second);
@@ -22,6 +25,7 @@ from mixphase.fit.data import read_curves
 from mixphase.fit.power_law import fit_power_law
 from mixphase.fit.results import BreakpointFit, PowerLawFit, SharedBreakpointFit, TransitionFit
 from mixphase.fit.shared import fit_breakpoints_shared
+from mixphase.fit.swarm import check_swarm
 from mixphase.fit.transition import fit_transition
 from mixphase.fit.web_law import WebLawFit, fit_web_law
 
@@ -31,6 +35,7 @@ __all__ = [
     "SharedBreakpointFit",
     "TransitionFit",
     "WebLawFit",
+    "check_swarm",
     "fit_breakpoints",
     "fit_breakpoints_shared",
     "fit_power_law",

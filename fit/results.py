@@ -135,10 +135,12 @@ class BreakpointFit(_PosteriorCurves):
         X = breakpoint_design(u, b, p.delta)
         return np.exp(p.sv.back(np.einsum("mnp,mp->mn", X, coef)))
 
-    def plot(self, ax=None, title: str | None = None):
+    def plot(self, ax=None, title: str | None = None, **labels):
+        """Data, posterior median and credible band; ``labels``: ``xlabel``, ``ylabel``,
+        ``legend`` (False leaves the legend to the caller)."""
         from mixphase.fit.plots import plot_breakpoints
 
-        return plot_breakpoints(self, ax=ax, title=title)
+        return plot_breakpoints(self, ax=ax, title=title, **labels)
 
     def to_inference_data(self):
         """The posterior as ArviZ ``InferenceData`` (the sampled trace, or the fast draws)."""
@@ -214,10 +216,12 @@ class TransitionFit(_PosteriorCurves):
         return transition_curve(np.log(np.asarray(x, dtype=float)), d["u_c"][::step],
                                 d["log_w"][::step], d["floor"][::step], d["ceiling"][::step])  # fmt: skip
 
-    def plot(self, ax=None, title: str | None = None):
+    def plot(self, ax=None, title: str | None = None, **labels):
+        """Data, posterior median and credible band; ``labels``: ``xlabel``, ``ylabel``,
+        ``legend`` (False leaves the legend to the caller)."""
         from mixphase.fit.plots import plot_transition
 
-        return plot_transition(self, ax=ax, title=title)
+        return plot_transition(self, ax=ax, title=title, **labels)
 
     def to_inference_data(self):
         if self.idata is not None:
@@ -293,10 +297,12 @@ class PowerLawFit(_PosteriorCurves):
         lx = np.log(np.asarray(x, dtype=float))
         return np.exp(d["log_prefactor"][::step, None] + d["exponent"][::step, None] * lx[None])
 
-    def plot(self, ax=None, title: str | None = None):
+    def plot(self, ax=None, title: str | None = None, **labels):
+        """Data, posterior median and credible band; ``labels``: ``xlabel``, ``ylabel``,
+        ``legend`` (False leaves the legend to the caller)."""
         from mixphase.fit.plots import plot_power_law
 
-        return plot_power_law(self, ax=ax, title=title)
+        return plot_power_law(self, ax=ax, title=title, **labels)
 
     def to_inference_data(self):
         """The exact posterior's draws as ArviZ ``InferenceData`` (one chain)."""

@@ -5,7 +5,6 @@ point (``python -m mixphase.paper_figures.figN_... --out DIR [--quick]``) and th
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -117,67 +116,33 @@ def main(make: Callable[..., FigureResult], argv: list[str] | None = None) -> in
 
 
 # -- validate results -------------------------------------------------------------------------
-_SIZE_KEYS = ("params", "n_params", "num_params", "model_params", "model_size", "parameters")
-_RATIO_KEYS = ("ratio", "mixing_ratio", "r")
-_ACC_KEYS = ("memorization_accuracy", "memorisation_accuracy", "accuracy")
-
-
-def _flatten(d: dict, prefix: str = "") -> dict:
-    out = {}
-    for k, v in d.items():
-        if isinstance(v, dict):
-            for kk, vv in _flatten(v, f"{prefix}{k}.").items():
-                out.setdefault(kk, vv)
-                out.setdefault(kk.split(".")[-1], vv)
-        else:
-            out[f"{prefix}{k}"] = v
-            out.setdefault(k, v)
-    return out
-
-
-def _first(flat: dict, keys) -> float | None:
-    for k in keys:
-        v = flat.get(k)
-        if isinstance(v, int | float) and not isinstance(v, bool):
-            return float(v)
-    return None
-
-
 def load_validate_results(path: Path | None) -> list[dict]:
     """Rows ``{params, ratio, memorization_accuracy}`` of a sweep's ``results.jsonl``.
 
-    Fields may sit at the top level or in nested objects (``config``, ``result``, ...); rows
-    without all three numbers (failed or unfinished runs), web-only runs (``ratio = 0``) and a
-    sweep's control runs (:func:`mixphase.validate.report.main_sweep_rows`) are left out.
-    ``None`` gives ``[]``.
+    Read by :mod:`mixphase.readers` (columns by its one alias table; fields may sit at the top
+    level or in nested objects such as ``config``/``result``). Rows without all three numbers
+    (failed or unfinished runs), web-only runs (``ratio = 0``) and a sweep's control runs
+    (:func:`mixphase.validate.report.main_sweep_rows`) are left out. ``None`` gives ``[]``.
     """
     if path is None:
         return []
+    from mixphase.readers import read_table
+    from mixphase.validate.report import main_sweep_rows
+
     path = Path(path)
     if path.is_dir():
         path = path / "results.jsonl"
-    try:
-        lines = path.read_text().splitlines()
-    except OSError as exc:
-        raise MixphaseInputError(f"cannot read validate results {path}: {exc.strerror}") from None
-    objs = []
-    for i, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError:
-            raise MixphaseInputError(f"{path}:{i}: not a JSON line") from None
-        if isinstance(obj, dict):
-            objs.append(obj)
-    from mixphase.validate.report import main_sweep_rows
-
+    table = read_table(path)
+    table = table.with_records(main_sweep_rows(table.records))  # controls are not extra seeds
+    names = ("params", "ratio", "memorization_accuracy")
+    cols = [table.find_role(role, required=False)
+            for role in ("model_size", "ratio", "accuracy")]  # fmt: skip
     rows = []
-    for obj in main_sweep_rows(objs):  # a sweep's control runs are not extra seeds
-        flat = _flatten(obj)
-        vals = [_first(flat, keys) for keys in (_SIZE_KEYS, _RATIO_KEYS, _ACC_KEYS)]
-        if None not in vals and vals[0] > 0 and 0 < vals[1] < 1:  # web-only runs (r = 0) out
-            rows.append(dict(zip(("params", "ratio", "memorization_accuracy"), vals, strict=True)))
+    if None not in cols:
+        for rec in table.records:
+            vals = [table.number(rec, c) for c in cols]
+            if all(v == v for v in vals) and vals[0] > 0 and 0 < vals[1] < 1:  # r = 0: web-only
+                rows.append(dict(zip(names, vals, strict=True)))
     if not rows:
         raise MixphaseInputError(
             f"{path}: no rows with model size, ratio and memorization_accuracy"

@@ -118,6 +118,17 @@ def _fmt(v):
     return v
 
 
+def legend_below(ax, ncol: int = 2, gap: float = 0.62, **kw):
+    """The axes' legend ``gap`` inches below the axes (under the tick labels and the x label),
+    outside the data; the figure is saved with ``bbox_inches="tight"``, so nothing is cut."""
+    from matplotlib.transforms import ScaledTranslation
+
+    kw.setdefault("frameon", False)
+    shift = ax.transAxes + ScaledTranslation(0, -gap, ax.figure.dpi_scale_trans)
+    return ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=shift, ncol=ncol,
+                     **kw)  # fmt: skip
+
+
 def size_label(n: float) -> str:
     """``70M``, ``1.4B``, ``20k`` parameters."""
     for div, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):

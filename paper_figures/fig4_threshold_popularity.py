@@ -79,13 +79,13 @@ def make(out: Path, quick: bool = False, seed: int = 0, validate_results=None) -
     d = simulate(n_sizes=6 if quick else 10, group_size=50 if quick else 200, seed=seed,
                  n_boot=200 if quick else 1000)  # fmt: skip
     sizes, pop = d["sizes"], d["popularity"]
-    fig, (ax, bx) = st.figure(ncols=2, width=10.0, height=3.9)
+    fig, (ax, bx) = st.figure(ncols=2, width=10.0, height=5.0)
     from matplotlib.lines import Line2D
 
     rows, handles = [], []
     for i, n in enumerate(sizes):
         s = st.style(i)
-        ax.plot(pop, d["accuracy"][i], color=s["color"], lw=1.3)
+        ax.plot(pop, d["accuracy"][i], color=s["color"], lw=1.3, clip_on=False)
         ax.plot([d["measured"][i]], [TARGET], marker=s["marker"], color=s["color"], ls="none")
         handles.append(
             Line2D([], [], color=s["color"], marker=s["marker"], lw=1.3, label=st.size_label(n))
@@ -97,7 +97,9 @@ def make(out: Path, quick: bool = False, seed: int = 0, validate_results=None) -
     ax.set_xlabel("fact popularity (share of knowledge-set occurrences)")
     ax.set_ylabel("accuracy of the group's facts")
     ax.set_title(f"Accuracy vs popularity (r = {RATIO:g})")
-    ax.legend(handles=handles, title="model size\n(marker: Algorithm 1)", loc="lower right", ncol=2)
+    ax.set_ylim(0, 1.02)
+    st.legend_below(ax, handles=handles, title="model size (marker: Algorithm 1's threshold)",
+                    ncol=3)  # fmt: skip
 
     pe = d["predicted_exponent"]
     fp = fit_power(sizes, d["predicted"], pe, seed)
@@ -118,7 +120,7 @@ def make(out: Path, quick: bool = False, seed: int = 0, validate_results=None) -
     bx.set_xlabel("model size N (parameters)")
     bx.set_ylabel("threshold popularity")
     bx.set_title("Threshold popularity: power law in size")
-    bx.legend(loc="lower left")
+    st.legend_below(bx, ncol=1)
     st.note(bx, "paper (PopQA, Pythia):\nmeasured -1.152, predicted -1.283", loc="upper right")
     rows += [{"kind": "threshold", "model_size": float(n), "predicted_threshold": float(p),
               "measured_threshold": float(m)}

@@ -3,7 +3,7 @@
 Model of Wang et al. (2025): real items Zipf(``BETA``), synthetic data truncated at a cutoff
 rank ``k`` (:class:`mixphase.theory.Truncation`), training on ``|S|`` draws from
 ``q = pi*p + (1-pi)*p'``. Each curve is the Monte Carlo mean of ``mixphase.simulate``'s
-memorising learner (markers) over the exact expectation (line). Left: several real shares ``pi``
+memorising learner (markers, with 90% intervals) over the exact expectation (line). Left: several real shares ``pi``
 at one cutoff. Right: four truncation mechanisms at one ``pi``. The strips below each panel
 place, per curve, the two breakpoints predicted by the theory (``1/q_k`` and ``1/(pi p_{k+1})``,
 crosses) and the ones ``mixphase.fit.fit_breakpoints`` (fast engine, 90 % intervals) finds in
@@ -72,18 +72,18 @@ def run_curves(specs, n_items, repetitions, n_sizes, seed):
 
 
 def _panel(ax, strip, results, title, show_k):
+    from matplotlib.lines import Line2D
+
+    handles = []
     for i, r in enumerate(results):
         c, s = r["curves"], st.style(i)
+        label = f"{r['label']} (k = {c.breakpoints.cutoff})" if show_k else r["label"]
         ax.plot(c.sizes, c.exact, color=s["color"], lw=1.2, ls=s["linestyle"])
-        ax.plot(
-            c.sizes,
-            c.mean,
-            ls="none",
-            marker=s["marker"],
-            color=s["color"],
-            ms=4,
-            label=f"{r['label']} (k = {c.breakpoints.cutoff})" if show_k else r["label"],
-        )
+        # Monte Carlo mean with its 90% interval (1.645 standard errors; mostly inside the marker)
+        ax.errorbar(c.sizes, c.mean, yerr=1.645 * c.stderr, ls="none", marker=s["marker"],
+                    color=s["color"], ms=4, elinewidth=0.8)  # fmt: skip
+        handles.append(Line2D([], [], color=s["color"], marker=s["marker"], ms=4, lw=1.2,
+                              ls=s["linestyle"], label=label))  # fmt: skip
         bp = c.breakpoints
         y = len(results) - 1 - i
         strip.plot([bp.first, bp.second], [y, y], "x", color=s["color"], ms=7, mew=2)
@@ -96,18 +96,23 @@ def _panel(ax, strip, results, title, show_k):
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_ylabel("test error (unseen real-data mass)")
-    lo, hi = ax.get_ylim()
-    ax.set_ylim(lo / 6, hi)  # room for the legend below the curves
     ax.set_title(title)
-    ax.legend(loc="lower left")
     ax.tick_params(labelbottom=False)
     strip.set_xscale("log")
+    # rows named by their curve (readable without colour); the curve legend sits under the strip
     strip.set_yticks(range(len(results)))
-    strip.set_yticklabels([""] * len(results))
+    strip.set_yticklabels(
+        [_short(r["label"]) for r in reversed(results)], fontsize=st.FONT_SIZE - 2
+    )
     strip.set_ylim(-0.6, len(results) - 0.4)
     strip.set_xlabel("training-set size |S| (draws from the mixture)")
-    strip.set_ylabel("breakpoints", fontsize=st.FONT_SIZE - 1)
     strip.grid(axis="y", visible=False)
+    st.legend_below(strip, ncol=2, handles=handles, gap=0.55)  # each curve: line style + marker
+
+
+def _short(label: str) -> str:
+    """A strip row's name: the curve's label without its parenthesis."""
+    return label.split(" (")[0]
 
 
 def make(out: Path, quick: bool = False, seed: int = 0, validate_results=None) -> FigureResult:
@@ -124,7 +129,7 @@ def make(out: Path, quick: bool = False, seed: int = 0, validate_results=None) -
     from matplotlib.lines import Line2D
 
     plt.rcParams.update(st.RC)
-    fig, axes = plt.subplots(2, 2, figsize=(10.0, 5.4), sharex="col",
+    fig, axes = plt.subplots(2, 2, figsize=(10.0, 6.4), sharex="col",
                              gridspec_kw={"height_ratios": [3, 1.1], "hspace": 0.08})  # fmt: skip
     _panel(
         axes[0, 0],
@@ -141,11 +146,14 @@ def make(out: Path, quick: bool = False, seed: int = 0, validate_results=None) -
         show_k=True,
     )
     keys = [Line2D([], [], color="0.3", lw=1.2, label="exact expectation"),
+            Line2D([], [], color="0.3", marker="o", ls="none", ms=4,
+                   label="Monte Carlo mean (90% interval)"),
             Line2D([], [], color="0.3", marker="x", ls="none", mew=2, label="predicted breakpoint"),
             Line2D([], [], color="0.3", marker="o", mfc="white", ls="none",
                    label="fitted breakpoint (90% interval)")]  # fmt: skip
-    axes[0, 1].add_artist(axes[0, 1].legend(loc="lower left"))
-    axes[0, 1].legend(handles=keys, loc="upper right")
+    fig.subplots_adjust(top=0.92)
+    fig.legend(handles=keys, loc="lower center", bbox_to_anchor=(0.5, 0.955), ncol=4,
+               frameon=False)  # fmt: skip
     fig.align_ylabels(axes[:, 0])
     rows, summary = [], {}
     # curve labels in the CSV and summary without TeX

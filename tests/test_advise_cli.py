@@ -137,7 +137,11 @@ def test_bad_input_is_one_line_and_exit_2(argv, needle, capsys):
 
 
 BAD_FILES = [
-    ("runs.csv", "model_size,ratio,accuracy\n7e7,0.1,0.2\n7e7,0.2\n", "non-numeric or missing"),
+    (
+        "runs.csv",
+        "model_size,ratio,accuracy\n7e7,0.1,0.2\n7e7,0.2\n",
+        "line 3: missing value in column 'accuracy'",
+    ),
     ("runs.csv", "model_size,ratio,accuracy\n70,0.1,0.2\n70,0.2,0.5\n70,0.3,0.9\n", "in millions"),
     ("runs.csv", "model_size,ratio,accuracy\n-7e7,0.1,0.2\n7e7,0.2,0.5\n", "positive"),
     ("runs.csv", "model_size,ratio,accuracy\n0,0.1,0.2\n7e7,0.2,0.5\n", "positive"),

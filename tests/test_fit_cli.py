@@ -48,8 +48,8 @@ def test_tensorboard_export_mapping(tmp_path, capsys):
     assert code == 0
     d = json.loads(out)
     assert d["n_breakpoints"] == 2 and "curve" not in d
-    code, out, err = run(["fit", "breakpoints", str(f), "-k", "1"], capsys)
-    assert code == 2 and "missing column 'x'" in err and "Step" in err
+    code, out, err = run(["fit", "breakpoints", str(f), "-k", "1"], capsys)  # x: Step, found
+    assert code == 2 and "missing column 'y'" in err and "Value" in err
     code, out, _ = run(["fit", "breakpoints", str(f), "--x-col", "Step", "--y-col", "Value",
                         "-k", "auto"], capsys)  # fmt: skip
     assert code == 0 and "PSIS-LOO" in out and "breakpoint 2" in out

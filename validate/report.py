@@ -39,6 +39,7 @@ class SizeTransition:
     critical: Estimate | None
     in_range: bool
     method: str
+    totals: list[int] | None = None  # scored answers per ratio (binomial intervals in the figure)
 
     def to_dict(self) -> dict:
         return {"size": self.size, "params": self.params, "ratios": self.ratios,
@@ -115,50 +116,9 @@ class SweepReport:
             warnings.warn(f"figure not written: {exc}", stacklevel=2)
 
     def figure(self, path: str | os.PathLike) -> None:
-        import matplotlib
+        from mixphase.validate.sweep_figure import draw_sweep
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        fig, axes = plt.subplots(1, 3, figsize=(14, 4))
-        ax = axes[0]
-        for t in self.transitions:
-            ax.plot(t.ratios, t.accuracy, "o-", label=f"{t.size} ({t.params / 1e3:.1f}k)")
-            if t.critical is not None and t.in_range:
-                ax.axvline(t.critical.median, color=ax.lines[-1].get_color(), ls=":", lw=1)
-        ax.set(xscale="log", xlabel="mixing ratio r", ylabel="bio memorisation accuracy",
-               title="transition in ratio")  # fmt: skip
-        ax.legend(fontsize=7)
-        ax = axes[1]
-        pts = [(t.params, t.critical) for t in self.transitions if t.critical and t.in_range]
-        if pts:
-            n = np.array([p for p, _ in pts], float)
-            odds = np.array([_odds(c.median) for _, c in pts])
-            lo = np.array([_odds(c.lower) for _, c in pts])
-            hi = np.array([_odds(c.upper) for _, c in pts])
-            ax.errorbar(n, odds, yerr=[odds - lo, hi - odds], fmt="o", label="measured")
-            grid = np.geomspace(n.min(), n.max(), 20)
-            anchor = np.exp(np.mean(np.log(odds))), np.exp(np.mean(np.log(n)))
-            if self.exponent:
-                ax.plot(grid, anchor[0] * (grid / anchor[1]) ** self.exponent.median, "-",
-                        label=f"fit: {self.exponent.median:.2f}")  # fmt: skip
-            if self.predicted_exponent:
-                ax.plot(grid, anchor[0] * (grid / anchor[1]) ** self.predicted_exponent.median, "--",
-                        label=f"theory: {self.predicted_exponent.median:.2f}")  # fmt: skip
-        ax.set(xscale="log", yscale="log", xlabel="parameters", ylabel="r_c / (1 - r_c)",
-               title="critical ratio vs size")  # fmt: skip
-        if pts:
-            ax.legend(fontsize=7)
-        ax = axes[2]
-        if self.web_points:
-            n, w = zip(*self.web_points, strict=True)
-            ax.plot(n, w, "o")
-            if self.alpha:
-                ax.set_title(f"web-only loss, alpha = {self.alpha.median:.2f}")
-        ax.set(xscale="log", yscale="log", xlabel="parameters", ylabel="web loss (nats)")
-        fig.tight_layout()
-        fig.savefig(path, dpi=120)
-        plt.close(fig)
+        draw_sweep(self, path)
 
 
 def _odds(r: float) -> float:
@@ -252,7 +212,7 @@ def compare(results: list[dict], *, keys: set[str] | None = None, ci: float = 0.
         if crit is None and in_range:
             crit = _interp_critical(ur, uacc)
         transitions.append(SizeTransition(size, int(rs[0]["params"]), ur.tolist(), uacc.tolist(),
-                                          crit, in_range, how))  # fmt: skip
+                                          crit, in_range, how, total.astype(int).tolist()))  # fmt: skip
     # alpha from web-only runs (synthetic web only: the floor is 0)
     web = sorted((r["params"], r["web_loss"]) for r in main
                  if r["ratio"] == 0 and r.get("data", {}).get("kind", "synthetic") == "synthetic")  # fmt: skip

@@ -33,6 +33,7 @@ from mixphase.cli._common import (
     json_option,
     open_unit,
     positive,
+    warn,
 )
 from mixphase.cli._options import (
     BETA,
@@ -49,7 +50,7 @@ from mixphase.errors import MixphaseInputError
 _KNOWLEDGE_ONLY = ("model_size", "ratio", "knowledge_tokens", "training_tokens", "critical_ratio",
                    "anchor_size", "calibrate", "web_runs", "web_law", "max_ratio",
                    "max_web_loss_increase", "target_share", "compact_tokens_per_fact", "plot",
-                   "draws")  # fmt: skip
+                   "draws", "export", "output", "doc_tokens", "max_repetitions")  # fmt: skip
 
 
 @click.group(invoke_without_command=True)
@@ -94,14 +95,24 @@ _KNOWLEDGE_ONLY = ("model_size", "ratio", "knowledge_tokens", "training_tokens",
     type=OutputFile(figure=True),
     help="Write the Pareto plot (facts learned vs web-loss increase) to this PNG (or PDF, SVG).",
 )
+@click.option("--export", type=click.Choice(["hf", "mosaicml", "olmix"]),
+              help="Write the recommended mixture for a data loader (-o FILE): HF datasets "
+              "probabilities, MosaicML streaming proportions, or olmix weights and repetition "
+              "factors. One --model-size.")  # fmt: skip
+@click.option("--output", "-o", type=OutputFile(), help="File for --export.")
+@click.option("--doc-tokens", help="Mean document length in tokens of each source, e.g. "
+              "knowledge=120,web=900 (converts token shares to document draws; hf, mosaicml).")  # fmt: skip
+@click.option("--max-repetitions", type=Positive(1e9),
+              help="Warn when the recipe repeats the knowledge set more often (needs "
+              "--training-tokens).")  # fmt: skip
 @knapsack_options
 @training_option
 @calibration_options
 @json_option
 @click.pass_context
 def advise(ctx: click.Context, model_size, ratio, knowledge_tokens, max_ratio,
-           max_web_loss_increase, target_share, compact_tokens_per_fact, plot, as_json, model,
-           calibration_args) -> None:  # fmt: skip
+           max_web_loss_increase, target_share, compact_tokens_per_fact, plot, export, output,
+           doc_tokens, max_repetitions, as_json, model, calibration_args) -> None:  # fmt: skip
     """Mixing-recipe advice from the theory, calibrated on your runs.
 
     Without a sub-command: knowledge mixing (knapsack model, Gu et al. 2025) for each --model-size
@@ -133,6 +144,7 @@ def advise(ctx: click.Context, model_size, ratio, knowledge_tokens, max_ratio,
     open_unit("--max-ratio", max_ratio)
     if not 0 < target_share <= 1:
         raise MixphaseInputError(f"--target-share must lie in (0, 1], got {target_share!r}")
+    _check_export(export, output, doc_tokens, max_repetitions, model.training_tokens, len(sizes))
     if calibration_args["critical_ratio"] is not None and calibration_args["calibrate"] is not None:
         raise MixphaseInputError("give --critical-ratio or --calibrate, not both")
     model = replace(model, knowledge=_knowledge(ctx, model.knowledge, knowledge_tokens))
@@ -148,7 +160,36 @@ def advise(ctx: click.Context, model_size, ratio, knowledge_tokens, max_ratio,
 
         with output_set((plot, "--plot")):
             plot_pareto(result, plot)
+    if export is not None:
+        from mixphase.advise import export as ex
+        from mixphase.io import output_set
+
+        docs = ex.parse_doc_tokens(doc_tokens) if doc_tokens else None
+        recipe = ex.recipe_from_advice(result, docs, max_repetitions)
+        with output_set((output, "-o")):
+            warnings = ex.write_recipe(recipe, export, output)
+        for w in warnings:
+            warn(w)
     emit(result, as_json)
+
+
+def _check_export(export, output, doc_tokens, max_repetitions, training_tokens, n_sizes) -> None:
+    if (export is None) != (output is None):
+        raise MixphaseInputError("--export FORMAT and -o FILE go together")
+    if export is None and (doc_tokens or max_repetitions is not None):
+        raise MixphaseInputError("--doc-tokens and --max-repetitions belong to --export")
+    if export is None:
+        return
+    if n_sizes != 1:
+        raise MixphaseInputError("--export writes one recipe: give one --model-size")
+    if export in ("hf", "mosaicml") and not doc_tokens:
+        raise MixphaseInputError(f"--export {export} draws documents: give --doc-tokens "
+                                 "knowledge=N,web=N (mean tokens per document of each source)")  # fmt: skip
+    if export == "olmix" and training_tokens is None:
+        raise MixphaseInputError("--export olmix needs --training-tokens (repetition factors)")
+    positive("--max-repetitions", max_repetitions)
+    if max_repetitions is not None and training_tokens is None:
+        raise MixphaseInputError("--max-repetitions needs --training-tokens")
 
 
 def _knowledge(ctx: click.Context, knowledge, s1: float | None):

@@ -27,14 +27,22 @@ from mixphase.records import dumps
 file_arg = click.argument("path", type=click.Path(path_type=Path))
 ci_option = click.option("--ci", type=FRACTION, default=0.9, show_default=True,
                          help="Level of the central credible intervals.")  # fmt: skip
-x_col_option = click.option("--x-col", default="x", show_default=True,
-                            help="Column of x (e.g. 'Step' in a TensorBoard/W&B CSV export).")  # fmt: skip
-curve_col_option = click.option("--curve-col", default="curve", show_default=True,
-                                help="Column naming the curve (fit each curve separately).")  # fmt: skip
+x_col_option = click.option("--x-col", default=None,
+                            help="Column (or TensorBoard scalar tag) of x. Default: 'x', else a "
+                            "step column (step, _step, global_step; a TensorBoard run's step).")  # fmt: skip
+curve_col_option = click.option("--curve-col", default=None,
+                                help="Column naming the curve (fit each curve separately). "
+                                "Default: 'curve' or 'run' when present; TensorBoard and W&B "
+                                "runs are curves.")  # fmt: skip
 plot_option = click.option("--plot", "plot_path", type=OutputFile(figure=True),
                            help="Write a figure (PNG/PDF/SVG by extension).")  # fmt: skip
 save_option = click.option("--save", "save_path", type=OutputFile(),
                            help="Write the posterior as ArviZ InferenceData netCDF (.nc).")  # fmt: skip
+label_options = [
+    click.option("--x-label", help="x-axis label of --plot (default: the x column), e.g. "
+                 "'model size (parameters)'."),
+    click.option("--y-label", help="y-axis label of --plot (default: the y column)."),
+]  # fmt: skip
 engine_option = click.option("--engine", type=click.Choice(["fast", "pymc"]), default="fast",
                              show_default=True,
                              help="fast: exact marginal on a grid; pymc: NUTS (Student-t noise).")  # fmt: skip
@@ -55,6 +63,20 @@ def _sampler(func):
     return func
 
 
+def _labels(func):
+    for opt in reversed(label_options):
+        func = opt(func)
+    return func
+
+
+def _read(path, x_col, y_col):
+    """The table and its x column's name (resolved: --x-col, or a step column)."""
+    from mixphase.readers import read_table, x_column
+
+    table = read_table(path, metric=y_col)
+    return table, (x_column(table, x_col) if table.records else x_col)
+
+
 def _check_sampler(draws, tune, chains):
     for name, v, low in (("--draws", draws, 10), ("--tune", tune, 0), ("--chains", chains, 1)):
         if v < low:
@@ -64,7 +86,11 @@ def _check_sampler(draws, tune, chains):
 @click.group()
 @group_json_option
 def fit(as_json: bool) -> None:
-    """Bayesian fits of breakpoints, phase transitions and power laws (CSV or JSONL input)."""
+    """Bayesian fits of breakpoints, phase transitions and power laws; swarm threshold checks.
+
+    Input: CSV/TSV, JSON/JSONL, Parquet, a TensorBoard event folder or a W&B export (see
+    docs/inputs.md); each run or curve is fitted separately.
+    """
 
 
 def _suffixed(path: Path, curve: str, several: bool) -> Path:
@@ -83,13 +109,13 @@ def _outputs(names, plot_path: Path | None, save_path: Path | None):
     return output_set((plot_path, "--plot"), *saves)
 
 
-def _write(results: list[tuple[str, object]], plot_path, save_path) -> None:
+def _write(results: list[tuple[str, object]], plot_path, save_path, labels: dict) -> None:
     several = len(results) > 1
     if save_path is not None:
         for name, res in results:
             res.save(_suffixed(save_path, name, several))
     if plot_path is not None:
-        _plot(results, plot_path)
+        _plot(results, plot_path, labels)
 
 
 def _finish(results: list[tuple[str, object]], as_json: bool) -> None:
@@ -106,7 +132,8 @@ def _finish(results: list[tuple[str, object]], as_json: bool) -> None:
         click.echo(str(res))
 
 
-def _plot(results, path: Path) -> None:
+def _plot(results, path: Path, labels: dict) -> None:
+    """One panel per curve (no empty panels), one legend for all, outside the data."""
     from matplotlib.figure import Figure
 
     from mixphase.fit.plots import save_figure
@@ -114,12 +141,16 @@ def _plot(results, path: Path) -> None:
     n = len(results)
     cols = min(n, 3)
     rows = -(-n // cols)
-    fig = Figure(figsize=(5.5 * cols, 3.8 * rows), layout="constrained")
+    fig = Figure(figsize=(5.5 * cols, 3.8 * rows + 0.6), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     for ax, (name, res) in zip(axes, results, strict=False):
-        res.plot(ax=ax, title=name if n > 1 else None)
+        res.plot(ax=ax, title=name if n > 1 else None, legend=False,
+                 **{k: v for k, v in labels.items() if v})  # fmt: skip
     for ax in axes[n:]:
-        ax.set_visible(False)
+        fig.delaxes(ax)
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncol=min(len(names), 4),
+               frameon=False, fontsize=9)  # fmt: skip
     save_figure(axes[0], path)
 
 
@@ -146,7 +177,8 @@ def _fit_each(curves: dict, fit_one) -> list:
 @click.option("--noise", type=click.Choice(["normal", "student_t"]), default="normal",
               show_default=True, help="Noise on log y (student_t needs --engine pymc).")  # fmt: skip
 @x_col_option
-@click.option("--y-col", default="y", show_default=True, help="Column of y (e.g. 'Value').")
+@click.option("--y-col", default="y", show_default=True,
+              help="Column, TensorBoard scalar tag or W&B metric of y (e.g. 'train/loss').")  # fmt: skip
 @click.option("--y-err-col", default="y_err", show_default=True,
               help="Column of known standard errors of y (used when present).")  # fmt: skip
 @curve_col_option
@@ -158,11 +190,12 @@ def _fit_each(curves: dict, fit_one) -> list:
 @_sampler
 @json_option
 @plot_option
+@_labels
 @save_option
 def breakpoints_cmd(path, n_breakpoints, ci, seed, engine, noise, x_col, y_col, y_err_col,
                     curve_col, smoothness, share, draws, tune, chains, as_json, plot_path,
-                    save_path):  # fmt: skip
-    """Where does a logged curve change phase? Piecewise power-law fit of CURVE (CSV/JSONL)."""
+                    x_label, y_label, save_path):  # fmt: skip
+    """Where does a logged curve change phase? Piecewise power-law fit of each curve in PATH."""
     from mixphase.fit import fit_breakpoints, read_curves
 
     k = n_breakpoints.strip().lower()
@@ -175,26 +208,30 @@ def breakpoints_cmd(path, n_breakpoints, ci, seed, engine, noise, x_col, y_col, 
         raise MixphaseInputError("--noise student_t needs --engine pymc")
     if share is not None and engine != "pymc":
         raise MixphaseInputError("--share needs --engine pymc (one joint NUTS fit)")
-    curves = read_curves(path, x_col, y_col, curve_col, extra_cols=(y_err_col,))
+    table, x_col = _read(path, x_col, y_col)
+    curves = read_curves(table, x_col, y_col, curve_col, extra_cols=(y_err_col,))
+    labels = {"xlabel": x_label or x_col, "ylabel": y_label or y_col}
     if share is not None:
-        _shared(curves, k, share, curve_col, y_err_col, as_json, plot_path, save_path, ci=ci, seed=seed,
-                noise=noise, smoothness=smoothness, draws=draws, tune=tune, chains=chains)  # fmt: skip
+        _shared(curves, k, share, curve_col, y_err_col, as_json, plot_path, save_path, labels,
+                ci=ci, seed=seed, noise=noise, smoothness=smoothness, draws=draws, tune=tune,
+                chains=chains)  # fmt: skip
         return
     with _outputs(curves, plot_path, save_path):
         results = _fit_each(curves, lambda t: fit_breakpoints(
             t["x"], t["y"], k, ci=ci, seed=seed, engine=engine, noise=noise,
             y_err=t.get(y_err_col), smoothness=smoothness, draws=draws, tune=tune, chains=chains))  # fmt: skip
-        _write(results, plot_path, save_path)
+        _write(results, plot_path, save_path, labels)
     _finish(results, as_json)
 
 
-def _shared(curves, k, share, curve_col, y_err_col, as_json, plot_path, save_path, **kw) -> None:
+def _shared(curves, k, share, curve_col, y_err_col, as_json, plot_path, save_path, labels,
+            **kw) -> None:  # fmt: skip
     """``--share``: one joint fit of all curves, printed as one object."""
     from mixphase.fit import fit_breakpoints_shared
 
     if len(curves) < 2:
-        raise MixphaseInputError(f"--share needs several curves (a {curve_col!r} column with at "
-                                 f"least two values), found {len(curves)}")  # fmt: skip
+        raise MixphaseInputError(f"--share needs several curves (a {curve_col or 'curve'!r} column "
+                                 f"with at least two values), found {len(curves)}")  # fmt: skip
     if k == "auto":
         raise MixphaseInputError("--share needs a fixed --n-breakpoints (1-3), not auto")
     from mixphase.io import output_set
@@ -205,7 +242,7 @@ def _shared(curves, k, share, curve_col, y_err_col, as_json, plot_path, save_pat
         if save_path is not None:
             res.save(save_path)
         if plot_path is not None:
-            _plot(list(res.fits.items()), plot_path)
+            _plot(list(res.fits.items()), plot_path, labels)
     click.echo(dumps(res.to_dict()) if want_json(as_json) else str(res))
 
 
@@ -224,18 +261,18 @@ def _shared(curves, k, share, curve_col, y_err_col, as_json, plot_path, save_pat
 @_sampler
 @json_option
 @plot_option
+@_labels
 @save_option
 def transition_cmd(path, ci, seed, engine, x_col, y_col, correct_col, total_col, curve_col,
-                   draws, tune, chains, as_json, plot_path, save_path):  # fmt: skip
+                   draws, tune, chains, as_json, plot_path, x_label, y_label, save_path):  # fmt: skip
     """Critical point of a sigmoid transition in log x (accuracy vs. ratio or size)."""
     from mixphase.fit import fit_transition, read_curves
-    from mixphase.fit.data import _read_rows
 
     _check_sampler(draws, tune, chains)
-    rows = _read_rows(Path(path))
-    present = set().union(*(r.keys() for r in rows)) if rows else set()
-    counts = correct_col in present and total_col in present
-    curves = read_curves(path, x_col, None if counts else y_col, curve_col,
+    table, x_col = _read(path, x_col, y_col)
+    counts = all(table.find(c, required=False) for c in (correct_col, total_col))
+    ylabel = y_label or (f"accuracy ({correct_col} / {total_col})" if counts else y_col)
+    curves = read_curves(table, x_col, None if counts else y_col, curve_col,
                          extra_cols=(correct_col, total_col) if counts else ())  # fmt: skip
     kw = dict(ci=ci, seed=seed, engine=engine, draws=draws, tune=tune, chains=chains)
 
@@ -246,7 +283,7 @@ def transition_cmd(path, ci, seed, engine, x_col, y_col, correct_col, total_col,
 
     with _outputs(curves, plot_path, save_path):
         results = _fit_each(curves, fit_one)
-        _write(results, plot_path, save_path)
+        _write(results, plot_path, save_path, {"xlabel": x_label or x_col, "ylabel": ylabel})
     _finish(results, as_json)
 
 
@@ -270,16 +307,56 @@ def transition_cmd(path, ci, seed, engine, x_col, y_col, correct_col, total_col,
 @curve_col_option
 @json_option
 @plot_option
+@_labels
 @save_option
 def power_law_cmd(path, ci, seed, x_col, y_col, y_lower_col, y_upper_col, interval_level,
-                  predicted_exponent, curve_col, as_json, plot_path, save_path):  # fmt: skip
+                  predicted_exponent, curve_col, as_json, plot_path, x_label, y_label,
+                  save_path):  # fmt: skip
     """Exponent of a power law y = A x^alpha (e.g. critical ratio vs. model size)."""
     from mixphase.fit import fit_power_law, read_curves
 
-    curves = read_curves(path, x_col, y_col, curve_col, extra_cols=(y_lower_col, y_upper_col))
+    table, x_col = _read(path, x_col, y_col)
+    curves = read_curves(table, x_col, y_col, curve_col, extra_cols=(y_lower_col, y_upper_col))
     with _outputs(curves, plot_path, save_path):
         results = _fit_each(curves, lambda t: fit_power_law(
             t["x"], t["y"], t.get(y_lower_col), t.get(y_upper_col), ci=ci, seed=seed,
             predicted_exponent=predicted_exponent, interval_level=interval_level))  # fmt: skip
-        _write(results, plot_path, save_path)
+        _write(
+            results, plot_path, save_path, {"xlabel": x_label or x_col, "ylabel": y_label or y_col}
+        )
     _finish(results, as_json)
+
+
+@fit.command("swarm")
+@click.argument("ratios", type=click.Path(path_type=Path))
+@click.argument("metrics", type=click.Path(path_type=Path), required=False)
+@click.option("--domains", help="Comma-separated weight columns (default: every column of RATIOS "
+              "but the run id; required when one file holds weights and metrics).")  # fmt: skip
+@click.option("--metric", "metric_names", multiple=True,
+              help="Metric column to check (repeatable; default: every metric column).")  # fmt: skip
+@click.option("--run-col", default=None,
+              help="Run id column joining the files (default: run_id, run, id or name).")  # fmt: skip
+@click.option("--sum-tol", type=FRACTION, default=0.01, show_default=True,
+              help="Tolerance on each run's weights summing to 1.")  # fmt: skip
+@click.option("--threshold", "log_bf", type=Number(float, 0, 100), default=3.0, show_default=True,
+              help="Log Bayes factor (transition vs smooth) needed to call a threshold.")  # fmt: skip
+@ci_option
+@seed_option
+@json_option
+def swarm_cmd(ratios, metrics, domains, metric_names, run_col, sum_tol, log_bf, ci, seed,
+              as_json):  # fmt: skip
+    """Which domains of a mixture swarm have a threshold? olmix layout: RATIOS (one row per run:
+    run id, one weight column per domain) and METRICS (run id, metric columns), or one file.
+
+    Per metric and domain, a step in the domain's log weight is compared with a smooth law by
+    their marginal likelihoods (log Bayes factor); see mixphase.fit.swarm.
+    """
+    from mixphase.cli._common import emit
+    from mixphase.fit.swarm import check_swarm
+    from mixphase.readers.swarm import read_swarm
+
+    doms = [d.strip() for d in domains.split(",") if d.strip()] if domains else None
+    data = read_swarm(ratios, metrics, domains=doms, metric_names=metric_names or None,
+                      run_col=run_col, sum_tol=sum_tol)  # fmt: skip
+    emit(check_swarm(data.weights, data.metrics, data.domains, ci=ci, seed=seed, threshold=log_bf,
+                     sum_tol=sum_tol, source=data.source), as_json)  # fmt: skip

@@ -106,7 +106,8 @@ def critical_size(ratio: tuple[float, ...], as_json: bool, model, calibration_ar
 @click.option(
     "--data",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV/JSONL with columns popularity,correct: run Algorithm 1 on it instead.",
+    help="Table (CSV/JSONL/Parquet) with columns popularity,correct: run Algorithm 1 on it "
+    "instead.",
 )
 @click.option(
     "--size-col",
@@ -174,7 +175,7 @@ def _measured_threshold(data, size_col, target, n_fail, method, n_boot, seed, as
     """Algorithm 1 on a file: one threshold, or one per model size and their slope."""
     import numpy as np
 
-    from mixphase.fit.data import read_curves
+    from mixphase.readers import read_curves, read_table
     from mixphase.theory.threshold_popularity import (
         ThresholdResult,
         threshold_interval,
@@ -184,9 +185,10 @@ def _measured_threshold(data, size_col, target, n_fail, method, n_boot, seed, as
 
     if n_boot < 0:
         raise MixphaseInputError(f"--bootstrap must be >= 0, got {n_boot}")
-    extra = (size_col,) if size_col else ()
-    tables = read_curves(data, x_col="popularity", y_col="correct", curve_col="",
-                         extra_cols=extra)  # fmt: skip
+    table = read_table(data)
+    pop_col = table.find_role("popularity", what="popularity") if table.records else None
+    extra = (table.find(size_col),) if size_col and table.records else ()  # names a missing one
+    tables = read_curves(table, x_col=pop_col, y_col="correct", curve_col="", extra_cols=extra)
     pop = np.concatenate([t["x"] for t in tables.values()])
     correct = np.concatenate([t["y"] for t in tables.values()])
     if not size_col:
@@ -197,9 +199,7 @@ def _measured_threshold(data, size_col, target, n_fail, method, n_boot, seed, as
             result = threshold_interval(pop, correct, target, n_fail, method, n_boot, seed=seed)
             emit(result, as_json)
         return
-    if any(size_col not in t for t in tables.values()):
-        raise MixphaseInputError(f"{data}: missing column {size_col!r} (--size-col)")
-    sizes_col = np.concatenate([t[size_col] for t in tables.values()])
+    sizes_col = np.concatenate([t[extra[0]] for t in tables.values()])
     sizes = np.unique(sizes_col)
     if sizes.size < 2:
         raise MixphaseInputError(f"--size-col {size_col!r}: a slope needs at least 2 distinct "
