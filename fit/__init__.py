@@ -1,7 +1,8 @@
 """Bayesian fits of breakpoints, phase transitions and power laws (``mixphase fit``).
 
-- :func:`fit_breakpoints`: continuous piecewise power law (0-3 breakpoints, or ``"auto"`` by
-  PSIS-LOO), smooth softplus kinks, ordered breakpoints inside the data.
+- :func:`fit_breakpoints`: continuous piecewise power law (0-3 breakpoints, or ``"auto"``: by
+  exact evidence, or PSIS-LOO for NUTS; :mod:`mixphase.fit.model_choice`), smooth softplus
+  kinks, ordered breakpoints inside the data.
 - :func:`fit_breakpoints_shared`: several curves with shared breakpoints (and optionally
   slopes), one joint NUTS fit (:mod:`mixphase.fit.shared`).
 - :func:`fit_transition`: sigmoid in log x (critical point, width, floor, ceiling); binomial
@@ -17,7 +18,9 @@
 
 Two engines share each model and its priors: ``fast`` (default) marginalises the linear
 coefficients exactly and computes the rest on an adaptive grid (milliseconds to a second);
-``pymc`` samples with NUTS (Student-t noise). See :mod:`mixphase.fit.breakpoints`.
+``pymc`` samples with NUTS (Student-t noise), by nutpie, NumPyro or PyMC's own sampler
+(``sampler=``, :mod:`mixphase.fit._nuts`). Each engine reports its own diagnostics
+(:mod:`mixphase.fit.diagnostics`). See :mod:`mixphase.fit.breakpoints`.
 """
 
 from mixphase.fit.breakpoints import fit_breakpoints

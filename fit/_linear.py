@@ -28,39 +28,6 @@ import numpy as np
 LOG_2PI = float(np.log(2 * np.pi))
 
 
-def import_arviz():
-    """Import ArviZ without its import-time FutureWarning about the coming 1.0 refactor."""
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        import arviz
-
-    return arviz
-
-
-def import_pymc():
-    """Import PyMC (and ArviZ) without import-time notices (BLAS advice, ArviZ refactor)."""
-    import warnings
-
-    import_arviz()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        warnings.simplefilter("ignore", FutureWarning)
-        import pymc
-
-    return pymc
-
-
-def nuts_sample(pm, **kwargs):
-    """``pm.sample`` without PyTensor's notice about a missing BLAS (pip installs lack one)."""
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS")
-        return pm.sample(**kwargs)
-
-
 @dataclass(frozen=True)
 class Standardiser:
     """Affine maps ``u = (t - t0)/ts`` used so that default priors are scaled to the data."""
@@ -153,10 +120,6 @@ class GridPosterior:
     def __post_init__(self):
         w = np.exp(self.logw - self.logw.max())
         self.weights = w / w.sum()
-
-    def effective_cells(self) -> float:
-        """Kish's effective number of grid cells carrying the posterior (a resolution check)."""
-        return float(1.0 / np.sum(self.weights.sum(1) ** 2))
 
     def draw(self, n_draws: int, rng: np.random.Generator):
         """I.i.d. draws: a cell by its mass, then uniform within the cell (theta and log sigma)."""

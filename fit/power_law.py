@@ -6,11 +6,13 @@ interval per point, e.g. a fitted critical point's 90% interval) the point's sta
 scatter ``sigma ~ HalfNormal(sd(ln y))`` is added in quadrature (runs vary beyond their own
 intervals). ``(ln A, alpha)`` have Gaussian priors (``alpha ~ N(0, (5 sd(ln y)/sd(ln x))^2)``) and
 are marginalised exactly; the posterior of ``sigma`` is exact on a grid
-(:mod:`mixphase.fit._linear`), so the result is exact, with no sampling diagnostics to fail.
+(:mod:`mixphase.fit._linear`), so the result is exact, with no sampling diagnostics to fail (its diagnostics are the grid's:
+:mod:`mixphase.fit.diagnostics`).
 """
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -18,6 +20,7 @@ from scipy.stats import norm
 
 from mixphase.errors import MixphaseInputError
 from mixphase.fit import _linear as lin
+from mixphase.fit import diagnostics
 from mixphase.fit.data import check_ci, check_xy, optional_array
 from mixphase.fit.results import PowerLawFit
 from mixphase.records import Estimate
@@ -71,7 +74,9 @@ def fit_power_law(x, y, y_lower=None, y_upper=None, ci: float = 0.9, seed: int =
         prefactor=Estimate.from_samples(_prefactor(log_a), ci),
         scatter=Estimate.from_samples(s * sv.scale, ci),
         predicted_exponent=None if predicted_exponent is None else float(predicted_exponent),
-        diagnostics={"r_hat_max": 1.0, "ess_bulk_min": float(n_draws), "divergences": 0},
+        diagnostics=diagnostics.grid(
+            post, [], log_evidence=post.log_evidence - x.size * math.log(sv.scale)
+        ),
         warnings=warnings,
         ci=ci,
         n_points=int(x.size),

@@ -26,8 +26,13 @@ class Draws:
 
 
 def _fmt_diag(d: dict) -> str:
-    return (f"r_hat_max={d['r_hat_max']:.3f}  ess_bulk_min={d['ess_bulk_min']:.0f}  "
-            f"divergences={d['divergences']}")  # fmt: skip
+    from mixphase.fit.diagnostics import describe
+
+    return describe(d)
+
+
+def _engine_text(engine: str, sampler: str | None) -> str:
+    return f"{engine} engine" + (f", {sampler} NUTS" if sampler else "")
 
 
 def save_idata(idata, path) -> None:
@@ -71,7 +76,10 @@ class BreakpointFit(_PosteriorCurves):
     n_points: int
     log_evidence: float | None = None
     comparison: list[dict] | None = None
+    criterion: str | None = None
+    sampler: str | None = None
     seconds: float = 0.0
+    timing: dict = field(default_factory=dict, repr=False)
     problem: Any = field(default=None, repr=False)
     draws: Draws | None = field(default=None, repr=False)
     identification_error: str = ""
@@ -89,34 +97,27 @@ class BreakpointFit(_PosteriorCurves):
             "noise": self.noise,
             "n_points": self.n_points,
         }
+        if self.sampler is not None:
+            out["sampler"] = self.sampler
         if self.comparison is not None:
+            out["model_choice"] = self.criterion
             out["comparison"] = [dict(r) for r in self.comparison]
         return out
 
     def __str__(self) -> str:
         lvl = f"{self.ci:.0%}"
         lines = [f"Piecewise power law, {self.n_breakpoints} breakpoint(s), {self.n_points} points "
-                 f"({self.engine} engine, {self.noise} noise on log y; median [{lvl} interval])"]  # fmt: skip
+                 f"({_engine_text(self.engine, self.sampler)}, {self.noise} noise on log y; "
+                 f"median [{lvl} interval])"]  # fmt: skip
         for j, b in enumerate(self.breakpoints, 1):
             lines.append(f"  breakpoint {j}: x = {b}")
         for j, s in enumerate(self.slopes, 1):
             lines.append(f"  phase {j} log-log slope: {s}")
         lines.append("  diagnostics: " + _fmt_diag(self.diagnostics))
         if self.comparison:
-            lines.append("  model comparison (PSIS-LOO; * = chosen: fewest breakpoints within "
-                         "2 SE of the best):")  # fmt: skip
-            has_ev = any("log_evidence" in r for r in self.comparison)
-            head = "    k   elpd_loo      se   elpd_diff     dse   p_loo  pareto_k"
-            lines.append(head + ("  log_evidence" if has_ev else ""))
-            for r in self.comparison:
-                row = (f"  {'*' if r['selected'] else ' '} {r['n_breakpoints']}  "
-                       f"{r['elpd_loo']:9.2f} {r['se']:7.2f}  {r['elpd_diff']:10.2f} "
-                       f"{r['dse']:7.2f} {r['p_loo']:7.2f} {r['pareto_k_max']:9.2f}")  # fmt: skip
-                if has_ev:
-                    row += f"  {r.get('log_evidence', float('nan')):12.2f}"
-                if not r.get("identified", True):
-                    row += "  (not identified)"
-                lines.append(row)
+            from mixphase.fit.model_choice import table_lines
+
+            lines += table_lines(self.comparison, self.criterion or "")
         for w in self.warnings:
             lines.append(f"  WARNING: {w}")
         return "\n".join(lines)
@@ -146,17 +147,15 @@ class BreakpointFit(_PosteriorCurves):
         """The posterior as ArviZ ``InferenceData`` (the sampled trace, or the fast draws)."""
         if self.idata is not None:
             return self.idata
-        from mixphase.fit._linear import import_arviz
-
-        az = import_arviz()
+        from mixphase.fit._arviz import from_dict
 
         d = self.draws
         post = {"coef": d.coef, "sigma": d.sigma}
         if self.n_breakpoints:
             post["b"] = d.b
             post["breakpoint_x"] = np.exp(self.problem.su.back(d.b))
-        return az.from_dict(
-            posterior=post,
+        return from_dict(
+            post,
             observed_data={"log_y": np.log(self.problem.y)},
             constant_data={"x": self.problem.x},
             attrs={"engine": self.engine, "note": "fast engine: i.i.d. draws from the exact "
@@ -176,13 +175,14 @@ class TransitionFit(_PosteriorCurves):
     engine: str
     ci: float
     n_points: int
+    sampler: str | None = None
     seconds: float = 0.0
     draws: dict = field(default_factory=dict, repr=False)
     data: dict = field(default_factory=dict, repr=False)
     idata: Any = field(default=None, repr=False)
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "critical": self.critical.to_dict(),
             "width": self.width.to_dict(),
             "floor": self.floor.to_dict(),
@@ -194,11 +194,15 @@ class TransitionFit(_PosteriorCurves):
             "engine": self.engine,
             "n_points": self.n_points,
         }
+        if self.sampler is not None:
+            out["sampler"] = self.sampler
+        return out
 
     def __str__(self) -> str:
         lines = [
             f"Phase transition (sigmoid in log x), {self.n_points} points, {self.likelihood} "
-            f"likelihood ({self.engine} engine; median [{self.ci:.0%} interval])",
+            f"likelihood ({_engine_text(self.engine, self.sampler)}; median [{self.ci:.0%} "
+            "interval])",
             f"  critical point x_c: {self.critical}",
             f"  width (in ln x):    {self.width}",
             f"  floor (small x):    {self.floor}",
@@ -226,13 +230,11 @@ class TransitionFit(_PosteriorCurves):
     def to_inference_data(self):
         if self.idata is not None:
             return self.idata
-        from mixphase.fit._linear import import_arviz
-
-        az = import_arviz()
+        from mixphase.fit._arviz import from_dict
 
         post = {k: v[None] for k, v in self.draws.items()}
         post["critical_x"] = np.exp(post["u_c"])
-        return az.from_dict(posterior=post, attrs={"engine": self.engine})
+        return from_dict(post, attrs={"engine": self.engine})
 
 
 @dataclass
@@ -265,6 +267,7 @@ class PowerLawFit(_PosteriorCurves):
             "diagnostics": dict(self.diagnostics),
             "warnings": list(self.warnings),
             "ci": self.ci,
+            "engine": "fast",
             "n_points": self.n_points,
         }
         if self.predicted_exponent is not None:
@@ -282,6 +285,7 @@ class PowerLawFit(_PosteriorCurves):
             f"  exponent alpha:  {self.exponent}",
             f"  prefactor A:     {self.prefactor}",
             f"  extra scatter (ln y): {self.scatter}",
+            "  diagnostics: " + _fmt_diag(self.diagnostics),
         ]
         if self.predicted_exponent is not None:
             verdict = "inside" if self.consistent else "OUTSIDE"
@@ -306,11 +310,10 @@ class PowerLawFit(_PosteriorCurves):
 
     def to_inference_data(self):
         """The exact posterior's draws as ArviZ ``InferenceData`` (one chain)."""
-        from mixphase.fit._linear import import_arviz
+        from mixphase.fit._arviz import from_dict
 
-        az = import_arviz()
         post = {k: np.asarray(v)[None] for k, v in self.draws.items()}
-        return az.from_dict(posterior=post, attrs={"engine": "fast (exact)"})
+        return from_dict(post, attrs={"engine": "fast (exact)"})
 
 
 @dataclass
@@ -331,6 +334,7 @@ class SharedBreakpointFit:
     noise: str
     ci: float
     engine: str = "pymc"
+    sampler: str | None = None
     seconds: float = 0.0
     idata: Any = field(default=None, repr=False)
 
@@ -355,6 +359,7 @@ class SharedBreakpointFit:
             warnings=list(self.warnings),
             ci=self.ci,
             engine=self.engine,
+            sampler=self.sampler,
             noise=self.noise,
             n_points=self.n_points,
         )
@@ -364,7 +369,7 @@ class SharedBreakpointFit:
         lvl = f"{self.ci:.0%}"
         lines = [f"Piecewise power law, {self.n_breakpoints} shared breakpoint(s) "
                  f"(shared: {', '.join(self.share)}), {len(self.fits)} curves, {self.n_points} "
-                 f"points ({self.engine} engine, {self.noise} noise on log y; median [{lvl} "
+                 f"points ({_engine_text(self.engine, self.sampler)}, {self.noise} noise on log y; median [{lvl} "
                  "interval])"]  # fmt: skip
         for j, b in enumerate(self.breakpoints, 1):
             lines.append(f"  breakpoint {j}: x = {b}")

@@ -11,8 +11,8 @@ with the breakpoints ``b`` shared (ordered uniform on the pooled log-x range) an
 with one pooled ``s_v`` too, so that shared coefficients are shared log-log slopes). Priors and
 the smooth kink width ``delta = smoothness * pooled log-x range`` are those of the single-curve
 model; pooling sharpens the breakpoints because every curve's kinks inform the same ``b``.
-The model is built by :func:`mixphase.fit.breakpoints.pymc_model` (the single-curve model is
-its one-curve case).
+The model is built by :func:`mixphase.fit.breakpoints_pymc.build_model` (the single-curve model
+is its one-curve case) and sampled by the chosen NUTS sampler (:mod:`mixphase.fit._nuts`).
 """
 
 from __future__ import annotations
@@ -30,12 +30,10 @@ from mixphase.fit.breakpoints import (
     MAX_BREAKPOINTS,
     _build,
     _warnings,
+    check_engine,
     fast_posterior,
     make_problem,
     min_points_for,
-    pymc_diagnostics,
-    pymc_model,
-    pymc_sample,
 )
 from mixphase.fit.data import check_ci
 from mixphase.fit.results import Draws, SharedBreakpointFit
@@ -79,7 +77,9 @@ def fit_breakpoints_shared(curves: Mapping, n_breakpoints: int = 2,
                            share=("breakpoints",), ci: float = 0.9, seed: int = 0,
                            noise: str = "normal", *, smoothness: float = DEFAULT_SMOOTHNESS,
                            priors: dict | None = None, draws: int = 1000, tune: int = 1000,
-                           chains: int = 4, target_accept: float = 0.95) -> SharedBreakpointFit:  # fmt: skip
+                           chains: int = 4, target_accept: float = 0.95,
+                           sampler: str | None = None,
+                           progress: bool = False) -> SharedBreakpointFit:  # fmt: skip
     """Fit several curves jointly: shared breakpoints in log x (and slopes if asked), NUTS.
 
     ``curves``: ``{name: (x, y)}``, ``{name: (x, y, y_err)}`` or ``{name: {"x":, "y":,
@@ -92,6 +92,7 @@ def fit_breakpoints_shared(curves: Mapping, n_breakpoints: int = 2,
     breakpoint.
     """
     ci = check_ci(ci)
+    sampler = check_engine("pymc", sampler)
     share = _check_share(share)
     if noise not in ("normal", "student_t"):
         raise MixphaseInputError(f"noise must be 'normal' or 'student_t', got {noise!r}")
@@ -133,12 +134,16 @@ def fit_breakpoints_shared(curves: Mapping, n_breakpoints: int = 2,
         [np.median(fast_posterior(p, k, 400, rng)[0].b.reshape(-1, k), axis=0)
          for p in probs.values()], axis=0,
     )  # fmt: skip
-    model, initvals = pymc_model(list(probs.values()), k, noise, lo, hi,
-                                 share_slopes="slopes" in share, init_b=init_b)  # fmt: skip
-    idata = pymc_sample(model, initvals, seed, draws, tune, chains, target_accept)
+    from mixphase.fit import breakpoints_pymc
+
+    run = breakpoints_pymc.sample(list(probs.values()), k, noise, lo, hi,
+                                  share_slopes="slopes" in share, init_b=init_b, sampler=sampler,
+                                  seed=seed, draws=draws, tune=tune, chains=chains,
+                                  target_accept=target_accept, progress=progress)  # fmt: skip
+    idata = run.trace
     post = idata.posterior
     coef_vars = ["intercept", "slope_coef"] if "slopes" in share else ["coef"]
-    diag = pymc_diagnostics(idata, [*coef_vars, "sigma", "gaps"])
+    diag = breakpoints_pymc.convergence(run, k, coef_vars)
     b, coef, sigma = post["b"].values, post["coef"].values, post["sigma"].values
     nu = post["nu"].values if noise == "student_t" else None
     fits = {}
@@ -147,6 +152,7 @@ def fit_breakpoints_shared(curves: Mapping, n_breakpoints: int = 2,
                   nu=None if nu is None else nu[:, :, i])  # fmt: skip
         f = _build(probs[name], k, d, diag, "pymc", noise, ci)
         f.warnings, f.identification_error = [], ""  # judged on the pooled data below
+        f.sampler = run.sampler
         fits[name] = f
     # identification and convergence on the pooled log-x points
     pooled = replace(probs[names[0]], u=all_u)
@@ -165,6 +171,7 @@ def fit_breakpoints_shared(curves: Mapping, n_breakpoints: int = 2,
         warnings=warnings,
         noise=noise,
         ci=ci,
+        sampler=run.sampler,
         seconds=seconds,
         idata=idata,
     )

@@ -26,6 +26,7 @@ from scipy.special import expit, gammaln
 
 from mixphase.errors import MixphaseInputError
 from mixphase.fit import _linear as lin
+from mixphase.fit import diagnostics
 from mixphase.fit.data import check_ci, check_xy, optional_array
 from mixphase.fit.families import transition_curve, transition_design
 from mixphase.fit.results import TransitionFit
@@ -82,11 +83,17 @@ def _edge_error(u, u_c) -> str:
 
 def fit_transition(x, y=None, correct=None, total=None, ci: float = 0.9, seed: int = 0,
                    engine: str = "fast", *, n_draws: int = 2000, draws: int = 1000,
-                   tune: int = 1000, chains: int = 4, target_accept: float = 0.95) -> TransitionFit:  # fmt: skip
-    """Fit a sigmoid in log x; binomial likelihood when ``correct``/``total`` are given."""
+                   tune: int = 1000, chains: int = 4, target_accept: float = 0.95,
+                   sampler: str | None = None, progress: bool = False) -> TransitionFit:  # fmt: skip
+    """Fit a sigmoid in log x; binomial likelihood when ``correct``/``total`` are given.
+
+    ``engine="pymc"``: NUTS with ``sampler`` (default the fastest installed; see
+    :func:`mixphase.fit.fit_breakpoints`) and ``progress`` bars.
+    """
+    from mixphase.fit.breakpoints import check_engine
+
     ci = check_ci(ci)
-    if engine not in ("fast", "pymc"):
-        raise MixphaseInputError(f"engine must be 'fast' or 'pymc', got {engine!r}")
+    sampler = check_engine(engine, sampler)
     x, y, correct, total = _check(x, y, correct, total)
     order = np.argsort(x, kind="stable")
     x = x[order]
@@ -106,10 +113,11 @@ def fit_transition(x, y=None, correct=None, total=None, ci: float = 0.9, seed: i
             d = _fast_binomial(u, correct, total, lo, hi, lw_lo, lw_hi, n_draws, rng)
         else:
             d = _fast_normal(u, y, lo, hi, lw_lo, lw_hi, n_draws, rng)
-        diag = {"r_hat_max": 1.0, "ess_bulk_min": d.pop("_ess"), "divergences": 0}
+        diag = d.pop("_diag")
     else:
-        d, diag, idata = _pymc(u, y, correct, total, lo, hi, lw_lo, lw_hi, seed,
-                               draws, tune, chains, target_accept)  # fmt: skip
+        d, diag, run = _pymc(u, y, correct, total, lo, hi, lw_lo, lw_hi, seed, draws, tune,
+                             chains, target_accept, sampler, progress)  # fmt: skip
+        idata = run.trace
     amp = d["ceiling"] - d["floor"]
     if np.quantile(amp, 0.05) < 0 < np.quantile(amp, 0.95):
         raise MixphaseInputError("the data show no transition: floor and ceiling are "
@@ -117,14 +125,7 @@ def fit_transition(x, y=None, correct=None, total=None, ci: float = 0.9, seed: i
     err = _edge_error(u, d["u_c"])
     if err:
         raise MixphaseInputError(err)
-    warnings = []
-    if engine == "pymc":
-        if diag["r_hat_max"] > 1.01:
-            warnings.append(f"not converged: r_hat_max = {diag['r_hat_max']:.3f} > 1.01")
-        if diag["divergences"]:
-            warnings.append(f"{diag['divergences']} divergent transitions")
-    elif diag["ess_bulk_min"] < 30:
-        warnings.append("grid resolution: few effective grid cells; intervals may be coarse")
+    warnings = diagnostics.warnings(diag, engine)
     if np.quantile(d["log_w"], 0.95) > math.log(0.5 * rng_u):
         warnings.append("the transition is not sharp within the data: its width is comparable "
                         "to the x range")  # fmt: skip
@@ -137,6 +138,7 @@ def fit_transition(x, y=None, correct=None, total=None, ci: float = 0.9, seed: i
         warnings=warnings,
         likelihood="binomial" if binomial else "normal",
         engine=engine,
+        sampler=sampler,
         ci=ci,
         n_points=int(x.size),
         seconds=time.perf_counter() - t0,
@@ -159,9 +161,10 @@ def _fast_normal(u, y, lo, hi, lw_lo, lw_hi, n_draws, rng):
     post = lin.grid_posterior(logpost, [lo, lw_lo], [hi, lw_hi], (48, 64))
     theta, s = post.draw(n_draws, rng)
     coef = lin.sample_coefficients(transition_design(u, theta), v, tau, s, None, rng)
+    log_ev = post.log_evidence - u.size * math.log(sy.scale)  # evidence of y, not of sy.to(y)
     return {"u_c": theta[:, 0], "log_w": theta[:, 1], "floor": sy.back(coef[:, 0]),
             "ceiling": sy.back(coef[:, 1]), "sigma": s * sy.scale,
-            "_ess": min(float(n_draws), post.effective_cells())}  # fmt: skip
+            "_diag": diagnostics.grid(post, ["ln_critical", "ln_width"], 1.0, log_ev)}  # fmt: skip
 
 
 def _fast_binomial(u, correct, total, lo, hi, lw_lo, lw_hi, n_draws, rng):
@@ -182,40 +185,54 @@ def _fast_binomial(u, correct, total, lo, hi, lw_lo, lw_hi, n_draws, rng):
                               sigma_range=None)  # fmt: skip
     theta, _ = post.draw(n_draws, rng)
     theta[:, 2:] = np.clip(theta[:, 2:], 0.0, 1.0)
+    names = ["ln_critical", "ln_width", "floor", "ceiling"]
     return {"u_c": theta[:, 0], "log_w": theta[:, 1], "floor": theta[:, 2],
-            "ceiling": theta[:, 3], "_ess": min(float(n_draws), post.effective_cells())}  # fmt: skip
+            "ceiling": theta[:, 3], "_diag": diagnostics.grid(post, names)}  # fmt: skip
 
 
-def _pymc(u, y, correct, total, lo, hi, lw_lo, lw_hi, seed, draws, tune, chains, target_accept):
-    from mixphase.fit._linear import import_pymc
+def _pymc(u, y, correct, total, lo, hi, lw_lo, lw_hi, seed, draws, tune, chains, target_accept,
+          sampler, progress):  # fmt: skip
+    """NUTS on the same model and priors; data and prior bounds are ``pm.Data``, so one
+    compiled model serves every curve of a likelihood (:mod:`mixphase.fit._nuts`)."""
+    from mixphase.fit import _arviz, _nuts
 
-    pm = import_pymc()
+    binomial = correct is not None
+    data = {"u_data": u, "lo": np.float64(lo), "hi": np.float64(hi),
+            "lw_lo": np.float64(lw_lo), "lw_hi": np.float64(lw_hi)}  # fmt: skip
+    if binomial:
+        data.update(correct_data=correct.astype(np.int64), total_data=total.astype(np.int64))
+    else:
+        data.update(y_data=y, y_mean=np.float64(np.mean(y)),
+                    y_sd=np.float64(float(np.std(y)) or 1.0))  # fmt: skip
 
-    from mixphase.fit.breakpoints import pymc_diagnostics
+    def build():
+        pm = _nuts.import_pymc()
+        with pm.Model() as model:
+            c = {name: pm.Data(name, value) for name, value in data.items()}
+            u_c = pm.Uniform("u_c", c["lo"], c["hi"])
+            log_w = pm.Uniform("log_w", c["lw_lo"], c["lw_hi"])
+            if binomial:
+                floor = pm.Uniform("floor", 0.0, 1.0)
+                ceiling = pm.Uniform("ceiling", 0.0, 1.0)
+            else:
+                floor = pm.Normal("floor", c["y_mean"], 3 * c["y_sd"])
+                ceiling = pm.Normal("ceiling", c["y_mean"], 3 * c["y_sd"])
+            s = pm.math.sigmoid((c["u_data"] - u_c) / pm.math.exp(log_w))
+            mu = floor + (ceiling - floor) * s
+            if binomial:
+                pm.Binomial("correct", n=c["total_data"], p=mu, observed=c["correct_data"])
+            else:
+                sigma = pm.HalfNormal("sigma", c["y_sd"])
+                pm.Normal("y", mu=mu, sigma=sigma, observed=c["y_data"])
+        return model
 
-    with pm.Model():
-        u_c = pm.Uniform("u_c", lo, hi)
-        log_w = pm.Uniform("log_w", lw_lo, lw_hi)
-        if correct is not None:
-            floor = pm.Uniform("floor", 0.0, 1.0)
-            ceiling = pm.Uniform("ceiling", 0.0, 1.0)
-        else:
-            m, s = float(np.mean(y)), float(np.std(y)) or 1.0
-            floor = pm.Normal("floor", m, 3 * s)
-            ceiling = pm.Normal("ceiling", m, 3 * s)
-        mu = floor + (ceiling - floor) * pm.math.sigmoid((u - u_c) / pm.math.exp(log_w))
-        if correct is not None:
-            pm.Binomial("correct", n=total.astype(int), p=mu, observed=correct.astype(int))
-        else:
-            sigma = pm.HalfNormal("sigma", s)
-            pm.Normal("y", mu=mu, sigma=sigma, observed=y)
-        idata = lin.nuts_sample(pm, draws=draws, tune=tune, chains=chains, cores=1, random_seed=seed,
-                          target_accept=target_accept, progressbar=False,
-                          compute_convergence_checks=False)  # fmt: skip
+    run = _nuts.sample(("transition", binomial), build, data, sampler=sampler, seed=seed,
+                       draws=draws, tune=tune, chains=chains, target_accept=target_accept,
+                       progress=progress)  # fmt: skip
     names = ["u_c", "log_w", "floor", "ceiling"]
-    post = idata.posterior
+    post = run.trace.posterior
     d = {n: post[n].values.ravel() for n in names}
-    return d, pymc_diagnostics(idata, names), idata
+    return d, _arviz.convergence(run.trace, names), run
 
 
 __all__ = ["fit_transition", "transition_curve"]

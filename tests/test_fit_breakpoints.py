@@ -42,8 +42,15 @@ def test_json_shape(fit2):
     assert d["n_breakpoints"] == 2
     assert [set(b) for b in d["breakpoints"]] == [{"median", "lower", "upper"}] * 2
     assert len(d["slopes"]) == 3
-    assert set(d["diagnostics"]) == {"r_hat_max", "ess_bulk_min", "divergences"}
-    assert d["diagnostics"]["divergences"] == 0
+    # the fast engine samples nothing: grid diagnostics, not r-hat/ESS/divergences
+    diag = d["diagnostics"]
+    assert set(diag) == {"effective_cells", "grid_cells", "cell_width", "log_evidence"}
+    assert set(diag["cell_width"]) == {"ln_b1", "ln_b2", "ln_sigma"}
+    assert diag["effective_cells"] >= 30 and diag["grid_cells"] > diag["effective_cells"]
+    # a final cell is a small fraction of the 6-decade log-x range
+    assert 0 < diag["cell_width"]["ln_b1"] < 0.02 * np.log(1e6)
+    assert diag["log_evidence"] == pytest.approx(fit2.log_evidence, abs=1e-3)
+    assert d["engine"] == "fast" and "sampler" not in d
     assert isinstance(d["warnings"], list)
     assert "breakpoint 1" in str(fit2) and "phase 3" in str(fit2)
 
@@ -70,15 +77,24 @@ def test_seed_reproducible():
     assert a == b
 
 
-def test_auto_picks_one_breakpoint():
+def test_auto_picks_one_breakpoint_by_evidence():
     x, y = three_phase(n=40, b=(1e3,), s=(-0.7, -0.1), noise=0.04, seed=2)
     f = fit_breakpoints(x, y, "auto")
     assert f.n_breakpoints == 1
-    assert [r["n_breakpoints"] for r in f.comparison] == [0, 1, 2, 3]
-    assert sum(r["selected"] for r in f.comparison) == 1
-    for key in ("elpd_loo", "se", "elpd_diff", "dse", "p_loo", "log_evidence"):
-        assert key in f.comparison[0]
-    assert "comparison" in f.to_dict() and "PSIS-LOO" in str(f)
+    rows = f.comparison
+    assert [r["n_breakpoints"] for r in rows] == [0, 1, 2, 3]
+    assert sum(r["selected"] for r in rows) == 1
+    assert set(rows[0]) == {"n_breakpoints", "log_evidence", "probability", "identified",
+                            "selected"}  # fmt: skip
+    # posterior model probabilities: a uniform prior over k, normalised exactly
+    p = np.array([r["probability"] for r in rows])
+    le = np.array([r["log_evidence"] for r in rows])
+    assert p.sum() == pytest.approx(1.0)
+    assert p == pytest.approx(np.exp(le - le.max()) / np.exp(le - le.max()).sum(), rel=1e-3)
+    assert rows[1]["probability"] == p.max() and p.max() > 0.5
+    d = f.to_dict()
+    assert "comparison" in d and "marginal likelihood" in d["model_choice"]
+    assert "P(k|y)" in str(f) and "uniform prior" in str(f)
 
 
 def test_zero_and_three_breakpoints_and_y_err():

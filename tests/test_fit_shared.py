@@ -57,9 +57,12 @@ def test_cli_share_json(tmp_path, capsys):
     f.write_text("\n".join(rows) + "\n")
     with pytest.raises(SystemExit) as exc:
         main(["fit", "breakpoints", str(f), "--engine", "pymc", "--share", "breakpoints,slopes",
-              "--draws", "30", "--tune", "30", "--chains", "1", "--json"])  # fmt: skip
+              "--sampler", "pymc", "--draws", "30", "--tune", "30", "--chains", "1", "--json"])  # fmt: skip
     assert exc.value.code == 0
-    d = json.loads(capsys.readouterr().out)
+    out = capsys.readouterr()
+    d = json.loads(out.out)
+    assert out.err == ""  # --json: no progress, no PyMC log lines
+    assert d["engine"] == "pymc" and d["sampler"] == "pymc"
     assert d["share"] == ["breakpoints", "slopes"] and len(d["breakpoints"]) == 2
     assert len(d["slopes"]) == 3 and [c["curve"] for c in d["curves"]] == ["a", "b"]
 

@@ -28,7 +28,9 @@ def test_transition_binomial_recovers_critical_point():
     assert abs(f.floor.median - 0.05) < 0.03 and abs(f.ceiling.median - 0.95) < 0.03
     d = json.loads(dumps(f))
     assert set(d["critical"]) == {"median", "lower", "upper"}
-    assert d["diagnostics"]["divergences"] == 0
+    assert d["engine"] == "fast" and d["diagnostics"]["effective_cells"] >= 30
+    assert set(d["diagnostics"]["cell_width"]) == {"ln_critical", "ln_width", "floor", "ceiling"}
+    assert "r_hat_max" not in d["diagnostics"]
     assert f.plot().get_xscale() == "log"
     assert 0.4 < f.predict(np.array([0.08]))[0] < 0.6
 

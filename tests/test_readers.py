@@ -110,7 +110,9 @@ def test_missing_extra_is_named(tmp_path, monkeypatch, module, suffix, extra):
         path = tmp_path / "tb"
         path.mkdir()
         (path / "events.out.tfevents.1.host").write_bytes(b"")
-    monkeypatch.setitem(sys.modules, module, None)  # import fails as if not installed
+    # import fails as if not installed (submodules too: another test may have imported them)
+    for name in {module, *(m for m in sys.modules if m.startswith(module + "."))}:
+        monkeypatch.setitem(sys.modules, name, None)
     with pytest.raises(MixphaseInputError, match=rf"pip install '{extra}'".replace("[", r"\[")):
         read_table(path)
 

@@ -9,6 +9,7 @@ import torch
 
 from mixphase.errors import MixphaseInputError
 from mixphase.theory.synbio import bits_per_biography
+from mixphase.validate.batches import Batcher
 from mixphase.validate.data import (
     BIOS_ATTRIBUTES,
     BOS,
@@ -16,10 +17,9 @@ from mixphase.validate.data import (
     SMALL_ATTRIBUTES,
     BioSpec,
     SymbolicCorpus,
-    TextCorpus,
     WebSpec,
-    load_web_text,
 )
+from mixphase.validate.text_data import TextBatcher, TextCorpus, load_web_text
 
 
 def corpus(**kw):
@@ -52,28 +52,27 @@ def test_bios_values_realise_the_pools():
         assert len({tuple(v) for v in c.values[:, j]}) == card
 
 
+def batches(corpus, ratio, seed=0, n=1, batch=8):
+    s = corpus.stream(ratio, seed)
+    bat = Batcher([corpus], batch)
+    return s, [bat([s])[0][0] for _ in range(n)]
+
+
 def test_mixing_ratio_is_exact_in_expectation():
     c = corpus()
-    c.start(0)
-    n_docs = 0
-    for _ in range(200):
-        c.batch(16, 0.137)
-        n_docs += 16 * c.docs_per_seq
-    assert c.bio_docs_seen / n_docs == pytest.approx(0.137, abs=0.01)
-    c.start(0)
-    x, _ = c.batch(8, 0.0)
-    assert c.bio_docs_seen == 0
-    assert x.shape == (8, c.seq_len)
-    c.batch(8, 1.0)
-    assert c.bio_docs_seen == 8 * c.docs_per_seq
+    s, _ = batches(c, 0.137, n=200, batch=16)
+    assert s.bio_docs / s.docs == pytest.approx(0.137, abs=0.01)
+    s, (x,) = batches(c, 0.0)
+    assert s.bio_docs == 0 and x.shape == (8, c.seq_len)
+    s, _ = batches(c, 1.0)
+    assert s.bio_docs == 8 * c.docs_per_seq
 
 
 def test_bio_documents_reshuffle_order_and_templates():
-    c = corpus(bio=BioSpec(n_people=1, n_templates=3))
-    c.start(1)
-    docs = c.bio_docs(20)
+    c = corpus(bio=BioSpec(n_people=1, n_templates=3), docs_per_seq=1)
+    _, (docs,) = batches(c, 1.0, seed=1, batch=20)
     assert (docs[:, 0] == BOS).all()
-    sents = docs[:, 1:].reshape(20, 5, c.sent_len)
+    sents = docs[:, 1 : c.bio_len].reshape(20, 5, c.sent_len)
     assert (sents[:, :, -1] == DOT).all()
     assert (sents[:, :, :3] == torch.as_tensor(c.names[0])).all()
     rel = sents[:, :, 3]
@@ -89,29 +88,76 @@ def test_bio_documents_reshuffle_order_and_templates():
 
 def test_epochs_show_every_bio_equally_often():
     c = corpus(bio=BioSpec(n_people=7))
-    c.start(3)
-    idx = torch.cat([c._next_people(5) for _ in range(14)])
-    assert torch.bincount(idx, minlength=7).tolist() == [10] * 7
+    s = c.stream(1.0, 3)
+    idx = np.concatenate([s.draw(5)[2] for _ in range(14)])
+    assert np.bincount(idx, minlength=7).tolist() == [10] * 7
+
+
+def _fact_ranks(c, docs):
+    facts = docs[:, 1 : c.web_len].reshape(-1, c.fact_len)
+    keys = {tuple(k): i for i, k in enumerate(c.keys.tolist())}
+    return np.array([keys[tuple(k)] for k in facts[:, :3].tolist()]), facts
 
 
 def test_web_docs_follow_zipf():
-    c = corpus(web=WebSpec(n_facts=100, zipf=1.0))
-    c.start(0)
-    docs = c.web_docs(4000)[:, 1:].reshape(-1, c.fact_len)
-    keys = {tuple(k): i for i, k in enumerate(c.keys.tolist())}
-    ranks = np.array([keys[tuple(k)] for k in docs[:, :3].tolist()])
+    c = corpus(web=WebSpec(n_facts=100, zipf=1.0), docs_per_seq=1)
+    _, xs = batches(c, 0.0, n=25, batch=160)
+    ranks, facts = _fact_ranks(c, torch.cat(xs))
     freq = np.bincount(ranks, minlength=100) / len(ranks)
     assert freq[0] == pytest.approx(c.web_p[0], rel=0.1)
     assert freq[0] > freq[9] > 0
+    # the fixed web: a key always comes with its value
+    vals = facts[:, 4:6].numpy()
+    assert (vals == c.web_values[ranks]).all()
 
 
-def test_batches_reproduce_with_the_seed():
+def test_incompressible_web_redraws_values_at_every_occurrence():
+    c = corpus(web=WebSpec(n_facts=20, zipf=1.0), docs_per_seq=1, web_mode="incompressible")
+    _, xs = batches(c, 0.0, n=10, batch=64)
+    ranks, facts = _fact_ranks(c, torch.cat(xs))
+    top = facts[ranks == 0][:, 4:6]
+    assert len({tuple(v) for v in top.tolist()}) > 0.9 * len(top)  # a fresh value each time
+    assert (top >= c.content_base).all() and (top < c.vocab_size).all()
+    fixed = corpus(web=WebSpec(n_facts=20, zipf=1.0), docs_per_seq=1)
+    r2, _ = _fact_ranks(fixed, torch.cat(batches(fixed, 0.0, n=10, batch=64)[1]))
+    assert (ranks == r2).all()  # the same keys in the same places: same token statistics
+
+
+def test_batches_reproduce_with_the_seed_and_ignore_the_ensemble():
     c = corpus()
-    c.start(5)
-    a = [c.batch(4, 0.3)[0] for _ in range(3)]
-    c.start(5)
-    b = [c.batch(4, 0.3)[0] for _ in range(3)]
+    _, a = batches(c, 0.3, seed=5, n=3, batch=4)
+    _, b = batches(c, 0.3, seed=5, n=3, batch=4)
     assert all(torch.equal(u, v) for u, v in zip(a, b, strict=True))
+    # trained next to other runs (other ratio, seed, people, web mode), a run sees the same data
+    other = corpus(bio=BioSpec(n_people=20), web_mode="incompressible")
+    s1, s2, s3 = c.stream(0.3, 5), other.stream(0.7, 1), c.stream(0.0, 2)
+    bat = Batcher([c, other], 4)
+    for u in a:
+        assert torch.equal(bat([s1, s2, s3])[0][0], u)
+
+
+def test_people_and_facts_are_prefix_stable_and_independent():
+    full = corpus(bio=BioSpec(n_people=50), web=WebSpec(n_facts=2000))
+    few = corpus(bio=BioSpec(n_people=7), web=WebSpec(n_facts=10))
+    assert (few.names == full.names[:7]).all() and (few.values == full.values[:7]).all()
+    assert (few.keys == full.keys[:10]).all() and (few.web_values == full.web_values[:10]).all()
+    same_people = corpus(bio=BioSpec(n_people=50), web=WebSpec(n_facts=10))
+    assert (same_people.names == full.names).all() and (same_people.values == full.values).all()
+    other = corpus(bio=BioSpec(n_people=50), data_seed=1)
+    assert not (other.names == full.names).all()
+
+
+def test_seed_streams_are_independent():
+    from mixphase.validate import seeds as S
+
+    assert S.torch_seed("init", 0) != S.torch_seed("init", 1)
+    # the order stream depends on (seed, data_seed); init on the seed only
+    a, b = S.rng("order", 0, 0).random(4), S.rng("order", 0, 1).random(4)
+    assert not np.allclose(a, b)
+    assert S.torch_seed("init", 3) == S.torch_seed("init", 3)
+    assert not np.allclose(S.rng("order", 0, 0).random(4), S.rng("people_order", 0, 0).random(4))
+    with pytest.raises(ValueError):
+        S.stream("init", -1)
 
 
 def _text(tmp_path):
@@ -151,12 +197,17 @@ def test_text_corpus_batches_and_unique_names(tmp_path):
     tc = TextCorpus(BioSpec(n_people=300, employer_city=True), load_web_text(_text(tmp_path)),
                     seq_len=64)  # fmt: skip
     assert len(set(tc.names)) == 300
-    tc.start(0)
-    x, y = tc.batch(8, 0.25)
-    assert x.shape == (8, 64) and torch.equal(x[:, 1:], y[:, :-1])
+    s = tc.stream(0.25, 0)
+    bat = TextBatcher([tc], 8)
+    x, y = bat([s])
+    assert x.shape == (1, 8, 64) and torch.equal(x[0, :, 1:], y[0, :, :-1])
     for _ in range(60):
-        tc.batch(8, 0.25)
-    assert np.mean(tc.realised_ratio) == pytest.approx(0.25, abs=0.08)
+        bat([s])
+    assert np.mean(s.realised_ratio) == pytest.approx(0.25, abs=0.08)
     # employer's city is a function of the employer
     pairs = set(zip(tc.values["employer"], tc.values["employer_city"], strict=True))
     assert len({e for e, _ in pairs}) == len(pairs)
+    # people are prefix-stable
+    few = TextCorpus(BioSpec(n_people=20, employer_city=True), load_web_text(_text(tmp_path)),
+                     seq_len=64)  # fmt: skip
+    assert few.names == tc.names[:20] and few.values["major"] == tc.values["major"][:20]

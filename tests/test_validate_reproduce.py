@@ -165,16 +165,27 @@ def test_tiny_reproduce_runs_every_stage_and_resumes(tmp_path, monkeypatch):
     assert len(grouped) == 3 and len(grouped[0]["person_exposures"]) == 6
     assert {r["exposures_per_bio"] >= 0 and "bits_per_param" in r for r in results} == {True}
     assert rep.claims[2].numbers or rep.claims[2].verdict == C.NOT_TESTED
-    # resume: nothing is retrained; a lost line is retrained alone
+    # resume: nothing is retrained; a lost line is recovered from its result.json, or, without
+    # one, retrained alone
+    from mixphase.validate import workers
+
     calls = []
-    real = sw._worker
-    monkeypatch.setattr(sw, "_worker", lambda c, o, t: calls.append(c.key()) or real(c, o, t))
+    real = workers.run_group
+    monkeypatch.setattr(workers, "run_group",
+                        lambda c, *a, **k: calls.extend(x.key() for x in c) or real(c, *a, **k))  # fmt: skip
     R.reproduce(tmp_path, d, jobs=1)
     assert calls == []
     lines = (tmp_path / sw.RESULTS).read_text().splitlines()
     (tmp_path / sw.RESULTS).write_text("\n".join(lines[:-1]) + "\n")
     R.reproduce(tmp_path, d, jobs=1)
-    assert len(calls) == 1
+    assert calls == [] and len(sw.read_results(tmp_path / sw.RESULTS)) == len(results)
+    lost = json.loads(lines[-1])["key"]
+    (tmp_path / sw.RESULTS).write_text("\n".join(lines[:-1]) + "\n")
+    for p in (tmp_path / "runs").glob("*/result.json"):
+        if json.loads(p.read_text())["key"] == lost:
+            p.unlink()
+    R.reproduce(tmp_path, d, jobs=1)
+    assert calls == [lost]
     assert len(sw.read_results(tmp_path / sw.RESULTS)) == len(results)
 
 
@@ -207,8 +218,6 @@ def test_cli_reproduce_bad_input(args, msg, tmp_path, capsys):
 
 
 def test_frequency_groups_draw_people_with_power_law_weights():
-    import torch
-
     from mixphase.validate.data import BioSpec, SymbolicCorpus, WebSpec
 
     bio = BioSpec(n_people=40, n_groups=10, group_exponent=1.5)
@@ -218,8 +227,8 @@ def test_frequency_groups_draw_people_with_power_law_weights():
     gw = np.bincount(g, weights=w)
     assert gw[0] / gw[3] == pytest.approx(4**1.5)  # group g drawn with (g+1)^-1.5
     corpus = SymbolicCorpus(bio, WebSpec(n_facts=50), data_seed=0)
-    corpus.start(0)
-    drawn = torch.cat([corpus._next_people(2000) for _ in range(20)]).numpy()
+    stream = corpus.stream(1.0, seed=0)  # every document a biography
+    drawn = np.concatenate([stream.draw(2000)[2] for _ in range(20)])
     freq = np.bincount(drawn, minlength=40) / drawn.size
     assert np.abs(freq - w).max() < 0.01
     with pytest.raises(Exception, match="n_groups"):

@@ -14,28 +14,31 @@ FAST = {"steps": 15, "batch_size": 8, "n_people": 4, "web_facts": 100, "warmup":
 
 
 def test_sweep_resumes_after_interruption(tmp_path, monkeypatch):
+    from mixphase.validate import workers
+
     runs = sw.plan("tiny", sizes=[0], ratios=[0.1, 0.5], **FAST)
     assert [r.ratio for r in runs] == [0.0, 0.1, 0.5]  # web-only run first
-    real = sw._worker
+    real = workers.run_group
     calls = []
 
-    def flaky(cfg, out_dir, threads):
-        calls.append(cfg.ratio)
+    def flaky(cfgs, *a, **k):
+        calls.append([c.ratio for c in cfgs])
         if len(calls) == 2:
             raise KeyboardInterrupt  # killed while the second run is in flight
-        return real(cfg, out_dir, threads)
+        return real(cfgs, *a, **k)
 
-    monkeypatch.setattr(sw, "_worker", flaky)
+    monkeypatch.setattr(workers, "run_group", flaky)
     with pytest.raises(KeyboardInterrupt):
-        sw.execute(runs, tmp_path)
+        sw.execute(runs, tmp_path, ensemble=False)
     lines = (tmp_path / "results.jsonl").read_text().splitlines()
     assert len(lines) == 1 and json.loads(lines[0])["ratio"] == 0.0
 
-    monkeypatch.setattr(sw, "_worker", real)
+    monkeypatch.setattr(workers, "run_group", real)
     done = []
-    res = sw.execute(runs, tmp_path, echo=done.append)
+    res = sw.execute(runs, tmp_path, echo=done.append)  # the rest as one ensemble
     assert len(res) == 3 and sorted(r["ratio"] for r in res) == [0.0, 0.1, 0.5]
     assert done[0].startswith("1 of 3 runs already done")
+    assert {r["ensemble_size"] for r in res} == {1, 2}
     # a third start runs nothing and keeps the file as is
     before = (tmp_path / "results.jsonl").read_text()
     sw.execute(runs, tmp_path, echo=done.append)
@@ -43,10 +46,35 @@ def test_sweep_resumes_after_interruption(tmp_path, monkeypatch):
     assert done[-1].startswith("3 of 3 runs already done")
 
 
+def test_a_result_that_missed_the_journal_is_recovered(tmp_path, monkeypatch):
+    runs = sw.plan("tiny", sizes=[0], ratios=[0.2], web_only=False, **FAST)
+    sw.execute(runs, tmp_path)
+    (tmp_path / "results.jsonl").write_text("")  # killed after result.json, before the append
+    from mixphase.validate import workers
+
+    monkeypatch.setattr(workers, "run_group", lambda *a, **k: pytest.fail("retrained"))
+    msgs = []
+    res = sw.execute(runs, tmp_path, echo=msgs.append)
+    assert len(res) == 1 and any(m.startswith("recovered") for m in msgs)
+
+
+def test_old_engine_results_are_not_resumed(tmp_path):
+    from mixphase.errors import MixphaseInputError
+
+    runs = sw.plan("tiny", sizes=[0], ratios=[0.2], web_only=False, **FAST)
+    old = {"key": "tiny|old", "memorization_accuracy": 0.5, "web_loss": 1.0}  # no engine_version
+    (tmp_path / "results.jsonl").write_text(json.dumps(old) + "\n")
+    with pytest.raises(MixphaseInputError, match="engine 1"):
+        sw.execute(runs, tmp_path)
+    assert len((tmp_path / "results.jsonl").read_text().splitlines()) == 1
+
+
 def test_read_results_ignores_a_torn_line(tmp_path):
     p = tmp_path / "results.jsonl"
     p.write_text('{"key": "a", "x": 1}\n{"key": "b", "x"')
-    assert [r["key"] for r in sw.read_results(p)] == ["a"]
+    warned = []
+    assert [r["key"] for r in sw.read_results(p, warn=warned.append)] == ["a"]
+    assert warned == [f"{p}:2: skipped (torn last line)"]
 
 
 RATIOS = np.geomspace(0.005, 0.32, 7)

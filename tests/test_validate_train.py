@@ -7,7 +7,7 @@ import torch
 
 from mixphase.cli import main
 from mixphase.errors import MixphaseInputError
-from mixphase.validate.model import GPT, GPTConfig
+from mixphase.validate.model import GPTConfig
 from mixphase.validate.train import RunConfig, train
 
 FAST = {"steps": 150, "batch_size": 32, "n_people": 8, "web_facts": 300, "d_model": 16,
@@ -57,8 +57,7 @@ def test_seed_reproduces_bit_for_bit(smoke, tmp_path):
 
 
 def test_model_param_count_and_flops():
-    cfg = GPTConfig(vocab_size=100, block_size=32, n_layer=2, n_head=2, d_model=16)
-    m = GPT(cfg)
+    m = GPTConfig(vocab_size=100, block_size=32, n_layer=2, n_head=2, d_model=16)
     # tied embedding; per block: 2 LN (16 each) + qkv 16*48 + proj 16*16 + fc 16*64 + proj 64*16
     per_block = 2 * 16 + 16 * 48 + 16 * 16 + 16 * 64 + 64 * 16
     assert m.num_params() == 100 * 16 + 32 * 16 + 2 * per_block + 16
@@ -68,7 +67,10 @@ def test_model_param_count_and_flops():
 @pytest.mark.parametrize(
     "cfg",
     [RunConfig(preset="huge"), RunConfig(ratio=1.5), RunConfig(ratio=-0.1),
-     RunConfig(d_model=30, n_head=4), RunConfig(size=9), RunConfig(web_data="/nonexistent.txt")],
+     RunConfig(d_model=30, n_head=4), RunConfig(size=9), RunConfig(web_data="/nonexistent.txt"),
+     RunConfig(steps=0), RunConfig(web_facts=0), RunConfig(n_people=0), RunConfig(lr=0.0),
+     RunConfig(cooldown_frac=0.0), RunConfig(web_mode="random"), RunConfig(schedule="linear"),
+     RunConfig(web_data="/nonexistent.txt", web_mode="incompressible")],
 )  # fmt: skip
 def test_bad_run_config(cfg, tmp_path):
     with pytest.raises(MixphaseInputError):
@@ -104,3 +106,34 @@ def test_cli_run_with_text_web_data(tmp_path, capsys):
     res = json.loads(capsys.readouterr().out)
     assert res["data"]["kind"] == "text" and res["web_loss"] > 0
     assert (tmp_path / "t" / "result.json").exists()
+
+
+def test_cli_run_with_the_new_options(tmp_path, capsys):
+    args = ["validate", "run", "-r", "0.2", "--steps", "20", "--batch-size", "8", "--people", "4",
+            "--web-facts", "50", "--web-mode", "incompressible", "--schedule", "wsd",
+            "--threads", "1", "--out", str(tmp_path / "r"), "--json", "-v"]  # fmt: skip
+    with pytest.raises(SystemExit) as e:
+        main(args)
+    assert e.value.code == 0
+    res = json.loads(capsys.readouterr().out)  # -v with --json: only the JSON on stdout
+    assert res["schedule"] == "wsd" and res["web_mode"] == "incompressible"
+    assert res["key"].endswith("|facts=50|people=4|webmode=incompressible|sched=wsd")
+    assert res["n_people"] == 4 and res["data"]["web"]["n_facts"] == 50
+
+
+@pytest.mark.parametrize(
+    "args,msg",
+    [(["run", "-r", "0.1", "--threads", "0"], "--threads"),
+     (["run", "-r", "0.1", "--steps", "0"], "--steps"),
+     (["run", "-r", "0.1", "--data-seed", "-1"], "--data-seed"),
+     (["run", "-r", "0.1", "--web-facts", "0"], "--web-facts"),
+     (["sweep", "--max-members", "0"], "--max-members"),
+     (["sweep", "--ensemble-memory", "-1"], "--ensemble-memory")],
+)  # fmt: skip
+def test_cli_bad_engine_options(args, msg, tmp_path, capsys):
+    out = tmp_path / "o"
+    with pytest.raises(SystemExit) as e:
+        main(["validate", *args, "--out", str(out)])
+    assert e.value.code == 2
+    assert msg in capsys.readouterr().err
+    assert not (out / "results.jsonl").exists() and not (out / "result.json").exists()

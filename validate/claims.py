@@ -438,7 +438,7 @@ def threshold_frequency(grouped: list[dict], alpha: Estimate | None, target: flo
     for size, rs in by_size([r for r in grouped if "bio_correct_by_person" in r]).items():
         items_x, items_y = [], []
         for r in rs:  # seeds: all items pooled
-            a = r["n_attributes"]
+            a = r.get("bio_prompts_per_person", r["n_attributes"])  # attributes x templates
             for k, e in zip(r["bio_correct_by_person"], r["person_exposures"], strict=True):
                 items_x += [e] * a
                 items_y += [1] * k + [0] * (a - k)

@@ -331,8 +331,11 @@ def judge(d: Design, results: list[dict], roles: list[dict], tests: list[dict],
 
 
 def reproduce(out: str | os.PathLike, design: Design, *, jobs: int = 1, backend: str = "local",
-              echo: Callable[[str], None] | None = None, train: bool = True) -> ReproduceReport:  # fmt: skip
-    """Run (or reuse) every stage, judge the claims, write report.json, report.md, figures."""
+              echo: Callable[[str], None] | None = None, train: bool = True,
+              execution: dict | None = None) -> ReproduceReport:  # fmt: skip
+    """Run (or reuse) every stage, judge the claims, write report.json, report.md, figures.
+
+    ``execution``: options of :func:`mixphase.validate.sweep.execute` (``ensemble``, ...)."""
     t0 = time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -359,7 +362,7 @@ def reproduce(out: str | os.PathLike, design: Design, *, jobs: int = 1, backend:
                 echo(f"{name}: {msg}")
 
         uniq = list({c.key(): c for c in runs}.values())
-        return execute(uniq, out, jobs=jobs, backend=backend, echo=progress)
+        return execute(uniq, out, jobs=jobs, backend=backend, echo=progress, **(execution or {}))
 
     results = stage("sweep", plan_sweep(design))
     ctl, roles = plan_controls(design, results)

@@ -1,60 +1,58 @@
 """Resumable sweeps over model sizes x mixing ratios (plus web-only runs to measure alpha).
 
-Each finished run appends one complete JSON line to ``DIR/results.jsonl``
-(:func:`mixphase.io.append_line_atomic`, one ``write`` per line), and writes its own
-``DIR/runs/<n>/result.json`` and ``log.jsonl``. On restart, runs whose ``key`` (preset, size,
-ratio, seed, data seed, steps, batch, lr, overrides) is already in ``results.jsonl`` are skipped,
-so a killed sweep loses at most the runs in flight. Lines that do not parse (there should be none)
-are ignored.
+Each finished run appends one complete JSON line to ``DIR/results.jsonl`` (:mod:`mixphase.journal`:
+one ``write`` per line, a torn tail moved aside on the next start, readers skip unparsable lines
+with their line numbers and keep the last record of a key), and writes its own
+``DIR/runs/<name>/result.json`` and ``log.jsonl``. On restart, runs whose ``key`` (preset, size,
+ratio, seed, data seed, steps, batch, lr, overrides) is in ``results.jsonl`` are skipped, and a run
+whose ``result.json`` was written but never reached ``results.jsonl`` (a kill in between) is
+recorded from it, so a killed sweep loses at most the runs in flight. A folder whose results came
+from an older engine (``engine_version``: other seed streams and evaluation) is not resumed.
 
-Parallelism on one machine: ``jobs`` worker processes (``spawn``), each with one torch thread
-(on CPU) — the layout that works best on few cores. Beyond one machine, ``backend="ray"`` runs
-the same worker function as Ray tasks on an existing Ray cluster (``pip install mixphase[ray]``,
-then ``ray start`` / ``RAY_ADDRESS``); results still flow back to the driver, which alone writes
-``results.jsonl``. No scheduler is home-made beyond the local process pool.
+**Ensembles** (default; ``ensemble=False``, ``--no-ensemble``, trains one run per task): pending
+runs that share a model shape train together (:mod:`mixphase.validate.ensemble`), in chunks that
+fit the memory budget and balance the workers (:mod:`mixphase.validate.groups`); each run's result
+is the same as when trained alone.
+
+**Workers** (:mod:`mixphase.validate.workers`): ``jobs`` spawned processes, each training one
+ensemble at a time with **one torch thread** on CPU (``threads``; the default 1 whatever ``jobs``
+is, so results do not depend on ``--jobs``; a resumed sweep warns when its records used another
+thread count), dying with the parent. Beyond one machine, ``backend="ray"`` runs the same task as
+Ray tasks (``pip install mixphase[ray]``, then ``ray start`` / ``RAY_ADDRESS``); results still flow
+back to the driver, which alone writes ``results.jsonl``.
 
 Controls (after the validation notes): for the smallest and largest size, the highest ratio whose
-accuracy stayed below 0.5 is re-run (a) 3x longer and (b) with a trivial web of 10 facts. If the
-longer run stays low while the trivial web lets the biographies in, the transition is
-capacity-limited (the knapsack mechanism); if the longer run learns them, it is
-exposure-limited.
+accuracy stayed below 0.5 is re-run (a) 3x longer and (b) with a trivial web of 10 facts (the 10
+most frequent facts of the full web; the same people). If the longer run stays low while the
+trivial web lets the biographies in, the transition is capacity-limited (the knapsack mechanism);
+if the longer run learns them, it is exposure-limited.
 """
 
 from __future__ import annotations
 
-import concurrent.futures as cf
+import hashlib
 import json
-import multiprocessing as mp
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
+from mixphase import journal
 from mixphase.errors import MixphaseInputError
-from mixphase.io import append_line_atomic
 from mixphase.records import dumps
 from mixphase.validate.presets import get_preset
+from mixphase.validate.seeds import ENGINE_VERSION
 from mixphase.validate.train import RunConfig
 
 RESULTS = "results.jsonl"
 
 
-def read_results(path: str | os.PathLike) -> list[dict]:
-    """The complete result lines of a ``results.jsonl`` (missing file: empty list)."""
-    path = Path(path)
-    if not path.exists():
-        return []
-    out = []
-    with open(path) as fh:
-        for line in fh:
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(rec, dict) and "key" in rec:
-                out.append(rec)
-    return out
+def read_results(path: str | os.PathLike, warn: Callable[[str], None] | None = None) -> list[dict]:
+    """The run records of a ``results.jsonl`` (missing file: empty list): unparsable lines skipped
+    and reported to ``warn`` with their line numbers, one record per key (the last)."""
+    return journal.read_records(path, warn)
 
 
 def plan(preset: str, *, sizes: Iterable[int] | None = None, ratios: Iterable[float] | None = None,
@@ -73,102 +71,180 @@ def plan(preset: str, *, sizes: Iterable[int] | None = None, ratios: Iterable[fl
     return runs
 
 
-def _worker(cfg: RunConfig, out_dir: str, threads: int) -> dict:
-    import torch
-
-    if threads:
-        torch.set_num_threads(threads)
-    from mixphase.validate.train import train
-
-    return train(cfg, out_dir)
-
-
-def _run_dir(out: Path, cfg: RunConfig) -> str:
-    import hashlib
-
+def run_dir(out: Path, cfg: RunConfig) -> str:
+    """``out/runs/<size>_r<ratio>_s<seed>_<hash of the key>``."""
     h = hashlib.sha1(cfg.key().encode()).hexdigest()[:10]
     return str(out / "runs" / f"{cfg.model_size.name}_r{cfg.ratio:g}_s{cfg.seed}_{h}")
 
 
+def _recover(cfg: RunConfig, out: Path) -> dict | None:
+    """A finished run's ``result.json`` (same key and engine) that is not in the journal."""
+    p = Path(run_dir(out, cfg)) / "result.json"
+    try:
+        rec = json.loads(p.read_text())
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(rec, dict) and rec.get("key") == cfg.key()
+    return rec if ok and rec.get("engine_version") == ENGINE_VERSION else None
+
+
+def _check_engine(records: list[dict], path: Path, threads: int | None, echo) -> None:
+    old = sorted({r.get("engine_version", 1) for r in records} - {ENGINE_VERSION})
+    if old:
+        raise MixphaseInputError(
+            f"{path} holds results of engine {old[0]} (other seed streams and evaluation); this "
+            f"is engine {ENGINE_VERSION}: train into a new folder (or judge it with --report-only)"
+        )
+    used = {r.get("torch_threads") for r in records if r.get("device", "").startswith("cpu")}
+    if threads and used - {threads, None}:
+        echo(f"warning: {path} has CPU runs with {sorted(used - {None})} torch threads; this "
+             f"session uses {threads} (results differ in the last bits)")  # fmt: skip
+
+
 def execute(runs: list[RunConfig], out: str | os.PathLike, *, jobs: int = 1, backend: str = "local",
-            threads: int | None = None, echo: Callable[[str], None] | None = None) -> list[dict]:  # fmt: skip
-    """Run what is not yet in ``out/results.jsonl``; append each result as it finishes."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    results_path = out / RESULTS
-    done = {r["key"] for r in read_results(results_path)}
-    todo = [c for c in runs if c.key() not in done]
-    echo = echo or (lambda s: None)
-    echo(f"{len(runs) - len(todo)} of {len(runs)} runs already done; {len(todo)} to run")
+            threads: int | None = 1, echo: Callable[[str], None] | None = None,
+            ensemble: bool = True, memory: float | None = None, max_members: int = 64,
+            progress: bool | None = False) -> list[dict]:  # fmt: skip
+    """Run what is not yet in ``out/results.jsonl``; append each result as it finishes.
+
+    ``memory``: bytes one ensemble may use (default 2 GiB on CPU, 80% of the free GPU memory
+    shared by the jobs on CUDA). ``progress``: per-run bars on stderr (None: when a terminal).
+    """
+    from mixphase.validate import groups as G
+    from mixphase.validate.progress import Bars
+
     if jobs < 1:
         raise MixphaseInputError(f"--jobs must be at least 1, got {jobs}")
-    if threads is None:
-        threads = 1 if jobs > 1 else 0  # 0: leave torch's default
+    if threads is not None and threads < 1:
+        raise MixphaseInputError(f"--threads must be at least 1, got {threads}")
+    if backend not in ("local", "ray"):
+        raise MixphaseInputError(f"unknown backend {backend!r}: choose local or ray")
+    out = Path(out)
+    echo = echo or (lambda s: None)
+    results_path = out / RESULTS
+    if backend == "ray":
+        _import_ray()
+    out.mkdir(parents=True, exist_ok=True)
+    warning = journal.repair(results_path)
+    if warning:
+        echo(f"warning: {warning}")
+    records = read_results(results_path, warn=lambda w: echo(f"warning: {w}"))
+    done = {r["key"] for r in records}
+    lock, recorded = threading.Lock(), set(done)
 
-    def record(cfg: RunConfig, res: dict) -> None:
-        append_line_atomic(results_path, dumps(res))
-        echo(f"done {cfg.key()}: acc={res['memorization_accuracy']:.3f} "
+    def record(res: dict) -> None:
+        with lock:
+            if res["key"] in recorded:
+                return
+            journal.append_record(results_path, dumps(res))
+            recorded.add(res["key"])
+        echo(f"done {res['key']}: acc={res['memorization_accuracy']:.3f} "
              f"web_loss={res['web_loss']:.3f} ({res['seconds']:.0f}s)")  # fmt: skip
 
-    if backend == "ray":
-        _execute_ray(todo, out, threads, record)
-    elif backend != "local":
-        raise MixphaseInputError(f"unknown backend {backend!r}: choose local or ray")
-    elif jobs == 1 or len(todo) <= 1:
-        for cfg in todo:
-            record(cfg, _worker(cfg, _run_dir(out, cfg), threads))
+    uniq = list({c.key(): c for c in runs}.values())
+    if any(c.key() not in done for c in uniq):
+        _check_engine(records, results_path, threads, echo)
+    todo = []
+    for c in uniq:
+        if c.key() in done:
+            continue
+        rec = _recover(c, out)
+        if rec is not None:
+            record(rec)
+            echo(f"recovered {c.key()} from its result.json")
+        else:
+            todo.append(c)
+    echo(f"{len(uniq) - len(todo)} of {len(uniq)} runs already done; {len(todo)} to run")
+    if not todo:
+        return read_results(results_path)
+    if memory is None and todo[0].device.startswith("cuda"):
+        import torch
+
+        memory = 0.8 * torch.cuda.mem_get_info()[0] / jobs
+    if ensemble:
+        chunks = G.plan_groups(todo, jobs=jobs, budget=int(memory) if memory else None,
+                               max_members=max_members)  # fmt: skip
     else:
-        ctx = mp.get_context("spawn")
-        pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
-        try:
-            futs = {pool.submit(_worker, c, _run_dir(out, c), threads): c for c in todo}
-            for fut in cf.as_completed(futs):
-                record(futs[fut], fut.result())
-        except BaseException:
-            # Interrupted or a run failed: stop now; finished runs are already recorded.
-            procs = list(getattr(pool, "_processes", {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for p in procs:
-                p.terminate()
-            raise
-        pool.shutdown()
+        chunks = [[c] for c in todo]
+    trunks = str(out / "wsd_trunks")
+    tasks = [(ch, [run_dir(out, c) for c in ch], threads, trunks) for ch in chunks]
+    bars = Bars(progress)
+    try:
+        if backend == "ray":
+            _execute_ray(tasks, threads, record)
+        elif jobs == 1 or len(tasks) == 1:
+            from mixphase.validate.workers import run_group
+
+            for t in tasks:
+                run_group(*t, progress=bars.update, on_result=lambda _, r: record(r))
+        else:
+            _execute_pool(tasks, jobs, bars.update, record)
+    finally:
+        bars.close()
     return read_results(results_path)
 
 
-def _execute_ray(todo: list[RunConfig], out: Path, threads: int, record) -> None:
+def _execute_pool(tasks: list, jobs: int, progress, record) -> None:
+    import concurrent.futures as cf
+
+    from mixphase.validate.workers import Pool
+
+    pool, ok = Pool(jobs, progress, record), False
+    try:
+        futs = [pool.submit(*t) for t in tasks]
+        for fut in cf.as_completed(futs):
+            for res in fut.result():
+                record(res)
+        ok = True
+    finally:
+        pool.close(ok)
+
+
+def _import_ray():
     try:
         import ray
     except ImportError:
         raise MixphaseInputError("backend ray needs Ray: pip install 'mixphase[ray]'") from None
+    return ray
+
+
+def _execute_ray(tasks: list, threads: int | None, record) -> None:
+    ray = _import_ray()
     if not ray.is_initialized():
         ray.init(address=os.environ.get("RAY_ADDRESS"), ignore_reinit_error=True)
     import torch
 
-    gpus = 0.25 if torch.cuda.is_available() else 0  # a few small runs share a GPU
-    remote = ray.remote(num_cpus=max(1, threads), num_gpus=gpus)(_worker)
-    refs = {remote.remote(c, _run_dir(out, c), threads): c for c in todo}
-    pending = list(refs)
+    from mixphase.validate.workers import run_group
+
+    gpus = 0.25 if torch.cuda.is_available() else 0  # a few small ensembles share a GPU
+    remote = ray.remote(num_cpus=max(1, threads or 1), num_gpus=gpus)(run_group)
+    pending = [remote.remote(*t) for t in tasks]
     while pending:
         ready, pending = ray.wait(pending, num_returns=1)
         for ref in ready:
-            record(refs[ref], ray.get(ref))
+            for res in ray.get(ref):
+                record(res)
 
 
 def sweep(preset: str, out: str | os.PathLike, *, sizes=None, ratios=None, seeds=(0,),
           web_only: bool = True, controls: bool = False, jobs: int = 1, backend: str = "local",
-          echo: Callable[[str], None] | None = None, report: bool = True, **overrides):  # fmt: skip
+          echo: Callable[[str], None] | None = None, report: bool = True,
+          execution: dict | None = None, **overrides):  # fmt: skip
     """Plan, run (resumably), optionally run the controls, then compare with the theory.
 
     Returns the :class:`~mixphase.validate.report.SweepReport` (or the results list when
-    ``report=False``). ``overrides`` are :class:`RunConfig` fields (``steps``, ``batch_size``...).
+    ``report=False``). ``overrides`` are :class:`RunConfig` fields (``steps``, ``batch_size``...);
+    ``execution`` holds :func:`execute`'s options (``ensemble``, ``threads``, ``memory``,
+    ``max_members``, ``progress``).
     """
     t0 = time.perf_counter()
     runs = plan(preset, sizes=sizes, ratios=ratios, seeds=seeds, web_only=web_only, **overrides)
-    results = execute(runs, out, jobs=jobs, backend=backend, echo=echo)
+    ex = dict(jobs=jobs, backend=backend, echo=echo, **(execution or {}))
+    results = execute(runs, out, **ex)
     if controls:
         ctl = control_runs(results, runs)
         if ctl:
-            results = execute(ctl, out, jobs=jobs, backend=backend, echo=echo)
+            results = execute(ctl, out, **ex)
     if echo:
         echo(f"sweep wall time this session: {time.perf_counter() - t0:.0f}s")
     if not report:

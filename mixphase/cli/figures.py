@@ -52,20 +52,24 @@ def figures(out, quick, only, validate_results, seed, as_json) -> None:
     A figure whose layer is not installed is skipped with a message. Exit code 1 if a figure
     failed.
     """
+    from mixphase import progress
     from mixphase.io import new_folder_guard, prepare_folder
-    from mixphase.paper_figures import run_figures
+    from mixphase.paper_figures import FIGURES, run_figures
     from mixphase.records import dumps
 
     t0 = time.perf_counter()
-
-    def show(result) -> None:
-        if not as_json:
-            click.echo(str(result))
-
+    n_figures = len(set(only)) if only else len(FIGURES)
     with new_folder_guard(out):
         prepare_folder(out, "--out")  # an unwritable folder: exit 2 before any figure is drawn
-        results = run_figures(out, quick=quick, only=only or None, seed=seed,
-                              validate_results=validate_results, on_result=show)  # fmt: skip
+        with progress.bar(total=n_figures, desc="figures", unit="figure", quiet=as_json) as bar:
+
+            def show(result) -> None:
+                if not as_json:
+                    bar.write(str(result), file=sys.stdout)
+                bar.update(1)
+
+            results = run_figures(out, quick=quick, only=only or None, seed=seed,
+                                  validate_results=validate_results, on_result=show)  # fmt: skip
     total = time.perf_counter() - t0
     counts = {s: sum(r.status == s for r in results) for s in ("ok", "skipped", "error")}
     if as_json:

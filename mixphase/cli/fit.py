@@ -48,6 +48,14 @@ engine_option = click.option("--engine", type=click.Choice(["fast", "pymc"]), de
                              help="fast: exact marginal on a grid; pymc: NUTS (Student-t noise).")  # fmt: skip
 sampler_options = [
     click.option(
+        "--sampler",
+        type=click.Choice(["auto", "nutpie", "numpyro", "pymc"]),
+        default="auto",
+        show_default=True,
+        help="NUTS implementation for --engine pymc (same posterior; auto: the fastest "
+        "installed, nutpie > pymc > numpyro; nutpie: pip install 'mixphase[fast-nuts]').",
+    ),
+    click.option(
         "--draws", type=Count(10, 10**6), default=1000, show_default=True, help="NUTS draws/chain."
     ),
     click.option(
@@ -81,6 +89,16 @@ def _check_sampler(draws, tune, chains):
     for name, v, low in (("--draws", draws, 10), ("--tune", tune, 0), ("--chains", chains, 1)):
         if v < low:
             raise MixphaseInputError(f"{name} must be at least {low}, got {v}")
+
+
+def _sampler_for(engine: str, sampler: str) -> str | None:
+    """``--sampler`` applies to ``--engine pymc``; a named one with the fast engine is an error."""
+    if engine != "pymc":
+        if sampler != "auto":
+            raise MixphaseInputError(f"--sampler {sampler} needs --engine pymc (the fast engine "
+                                     "does not sample)")  # fmt: skip
+        return None
+    return sampler
 
 
 @click.group()
@@ -154,12 +172,19 @@ def _plot(results, path: Path, labels: dict) -> None:
     save_figure(axes[0], path)
 
 
-def _fit_each(curves: dict, fit_one) -> list:
-    """``[(name, fit_one(table)), ...]`` over the curves; an input error names its curve."""
+def _fit_each(curves: dict, fit_one, as_json: bool) -> list:
+    """``[(name, fit_one(table, progress)), ...]`` over the curves; an input error names its
+    curve. Progress: a bar over several curves, else the one fit's own (NUTS) bar."""
+    from mixphase import progress
+
+    several = len(curves) > 1
+    quiet = want_json(as_json)
+    show = progress.enabled(quiet)
     results = []
-    for name, t in curves.items():
+    for name, t in progress.bar(curves.items(), total=len(curves), desc="curves", unit="curve",
+                                quiet=quiet or not several):  # fmt: skip
         try:
-            results.append((name, fit_one(t)))
+            results.append((name, fit_one(t, show and not several)))
         except MixphaseInputError as exc:
             raise MixphaseInputError(
                 f"curve {name!r}: {exc}" if len(curves) > 1 else str(exc)
@@ -170,7 +195,8 @@ def _fit_each(curves: dict, fit_one) -> list:
 @fit.command("breakpoints")
 @file_arg
 @click.option("--n-breakpoints", "-k", default="2", show_default=True,
-              help="Number of breakpoints (0-3) or 'auto' (PSIS-LOO comparison).")  # fmt: skip
+              help="Number of breakpoints (0-3) or 'auto' (by exact evidence with the fast "
+              "engine, PSIS-LOO with pymc).")  # fmt: skip
 @ci_option
 @seed_option
 @engine_option
@@ -193,8 +219,8 @@ def _fit_each(curves: dict, fit_one) -> list:
 @_labels
 @save_option
 def breakpoints_cmd(path, n_breakpoints, ci, seed, engine, noise, x_col, y_col, y_err_col,
-                    curve_col, smoothness, share, draws, tune, chains, as_json, plot_path,
-                    x_label, y_label, save_path):  # fmt: skip
+                    curve_col, smoothness, share, sampler, draws, tune, chains, as_json,
+                    plot_path, x_label, y_label, save_path):  # fmt: skip
     """Where does a logged curve change phase? Piecewise power-law fit of each curve in PATH."""
     from mixphase.fit import fit_breakpoints, read_curves
 
@@ -204,6 +230,7 @@ def breakpoints_cmd(path, n_breakpoints, ci, seed, engine, noise, x_col, y_col, 
             raise MixphaseInputError(f"--n-breakpoints must be 0, 1, 2, 3 or auto, got {k!r}")
         k = int(k)
     _check_sampler(draws, tune, chains)
+    sampler = _sampler_for(engine, sampler)
     if noise == "student_t" and engine != "pymc":
         raise MixphaseInputError("--noise student_t needs --engine pymc")
     if share is not None and engine != "pymc":
@@ -212,14 +239,18 @@ def breakpoints_cmd(path, n_breakpoints, ci, seed, engine, noise, x_col, y_col, 
     curves = read_curves(table, x_col, y_col, curve_col, extra_cols=(y_err_col,))
     labels = {"xlabel": x_label or x_col, "ylabel": y_label or y_col}
     if share is not None:
+        from mixphase import progress
+
         _shared(curves, k, share, curve_col, y_err_col, as_json, plot_path, save_path, labels,
                 ci=ci, seed=seed, noise=noise, smoothness=smoothness, draws=draws, tune=tune,
-                chains=chains)  # fmt: skip
+                chains=chains, sampler=sampler,
+                progress=progress.enabled(want_json(as_json)))  # fmt: skip
         return
     with _outputs(curves, plot_path, save_path):
-        results = _fit_each(curves, lambda t: fit_breakpoints(
+        results = _fit_each(curves, lambda t, show: fit_breakpoints(
             t["x"], t["y"], k, ci=ci, seed=seed, engine=engine, noise=noise,
-            y_err=t.get(y_err_col), smoothness=smoothness, draws=draws, tune=tune, chains=chains))  # fmt: skip
+            y_err=t.get(y_err_col), smoothness=smoothness, draws=draws, tune=tune, chains=chains,
+            sampler=sampler, progress=show), as_json)  # fmt: skip
         _write(results, plot_path, save_path, labels)
     _finish(results, as_json)
 
@@ -264,25 +295,29 @@ def _shared(curves, k, share, curve_col, y_err_col, as_json, plot_path, save_pat
 @_labels
 @save_option
 def transition_cmd(path, ci, seed, engine, x_col, y_col, correct_col, total_col, curve_col,
-                   draws, tune, chains, as_json, plot_path, x_label, y_label, save_path):  # fmt: skip
+                   sampler, draws, tune, chains, as_json, plot_path, x_label, y_label,
+                   save_path):  # fmt: skip
     """Critical point of a sigmoid transition in log x (accuracy vs. ratio or size)."""
     from mixphase.fit import fit_transition, read_curves
 
     _check_sampler(draws, tune, chains)
+    sampler = _sampler_for(engine, sampler)
     table, x_col = _read(path, x_col, y_col)
     counts = all(table.find(c, required=False) for c in (correct_col, total_col))
     ylabel = y_label or (f"accuracy ({correct_col} / {total_col})" if counts else y_col)
     curves = read_curves(table, x_col, None if counts else y_col, curve_col,
                          extra_cols=(correct_col, total_col) if counts else ())  # fmt: skip
-    kw = dict(ci=ci, seed=seed, engine=engine, draws=draws, tune=tune, chains=chains)
+    kw = dict(ci=ci, seed=seed, engine=engine, draws=draws, tune=tune, chains=chains,
+              sampler=sampler)  # fmt: skip
 
-    def fit_one(t):
+    def fit_one(t, show):
         if counts:
-            return fit_transition(t["x"], correct=t[correct_col], total=t[total_col], **kw)
-        return fit_transition(t["x"], t["y"], **kw)
+            return fit_transition(t["x"], correct=t[correct_col], total=t[total_col],
+                                  progress=show, **kw)  # fmt: skip
+        return fit_transition(t["x"], t["y"], progress=show, **kw)
 
     with _outputs(curves, plot_path, save_path):
-        results = _fit_each(curves, fit_one)
+        results = _fit_each(curves, fit_one, as_json)
         _write(results, plot_path, save_path, {"xlabel": x_label or x_col, "ylabel": ylabel})
     _finish(results, as_json)
 
@@ -318,9 +353,9 @@ def power_law_cmd(path, ci, seed, x_col, y_col, y_lower_col, y_upper_col, interv
     table, x_col = _read(path, x_col, y_col)
     curves = read_curves(table, x_col, y_col, curve_col, extra_cols=(y_lower_col, y_upper_col))
     with _outputs(curves, plot_path, save_path):
-        results = _fit_each(curves, lambda t: fit_power_law(
+        results = _fit_each(curves, lambda t, show: fit_power_law(
             t["x"], t["y"], t.get(y_lower_col), t.get(y_upper_col), ci=ci, seed=seed,
-            predicted_exponent=predicted_exponent, interval_level=interval_level))  # fmt: skip
+            predicted_exponent=predicted_exponent, interval_level=interval_level), as_json)  # fmt: skip
         _write(
             results, plot_path, save_path, {"xlabel": x_label or x_col, "ylabel": y_label or y_col}
         )

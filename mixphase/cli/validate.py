@@ -15,6 +15,7 @@ from mixphase.cli._common import (
     group_json_option,
     json_option,
     want_json,
+    warn,
 )
 from mixphase.errors import MixphaseInputError
 
@@ -30,6 +31,10 @@ LR = Number(float, 0, 10, low_open=True, high_reason="larger rates overflow the 
 SIZE_INDEX = Count(0, 99)
 JOBS = Count(1, 512)
 SEEDS = Count(1, 1000)
+WEB_FACTS = Count(1, 100_000_000, reason="memory: every fact is held as tokens")
+THREADS = Count(1, 1024)
+ENSEMBLE_GIB = Number(float, 0, 1e6, low_open=True, high_reason="GiB")
+MAX_MEMBERS = Count(1, 100_000)
 OUT_FOLDER = click.Path(file_okay=False, path_type=Path)
 
 
@@ -56,7 +61,19 @@ def model_options(func):
         click.option("--steps", type=STEPS, help="Override the number of training steps."),
         click.option("--batch-size", type=BATCH, help="Override the batch size (sequences)."),
         click.option("--lr", type=LR, help="Override the peak learning rate."),
-        click.option("--people", "n_people", type=PEOPLE, help="Override the number of biographies."),
+        click.option("--people", "n_people", type=PEOPLE,
+                     help="Use the first N people of the preset's biographies."),
+        click.option("--web-facts", type=WEB_FACTS,
+                     help="Use the N most frequent facts of the preset's synthetic web."),
+        click.option("--web-mode", type=click.Choice(["fixed", "incompressible"]),
+                     default="fixed", show_default=True,
+                     help="incompressible: web values redrawn at every occurrence (a control)."),
+        click.option("--schedule", type=click.Choice(["cosine", "wsd"]), default="cosine",
+                     show_default=True,
+                     help="Learning-rate schedule: cosine, or warmup-stable-decay (10% cooldown)."),
+        click.option("--threads", type=THREADS, default=1, show_default=True,
+                     help="Torch threads per process on CPU (results are bit-reproducible for "
+                          "a given count)."),
         click.option("--web-data", type=click.Path(path_type=Path),
                      help="Your own web text (.txt, .jsonl with 'text', .parquet); byte-level."),
         click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda."),
@@ -80,9 +97,34 @@ def _overrides(kw: dict) -> dict:
     out = {"n_layer": kw.pop("n_layer"), "d_model": kw.pop("d_model"), "n_head": kw.pop("n_head"),
            "steps": kw.pop("steps"), "batch_size": kw.pop("batch_size"), "lr": kw.pop("lr"),
            "n_people": kw.pop("n_people"), "device": kw.pop("device"),
+           "web_facts": kw.pop("web_facts"), "web_mode": kw.pop("web_mode"),
+           "schedule": kw.pop("schedule"),
            "compile": kw.pop("compile_"), "data_seed": kw.pop("data_seed"),
            "web_data": str(web) if web is not None else None}  # fmt: skip
     return {k: v for k, v in out.items() if v is not None}
+
+
+def _execution(no_ensemble: bool, memory: float | None, max_members: int, threads: int,
+               as_json: bool) -> dict:  # fmt: skip
+    """How a sweep trains (the option types have checked the values)."""
+    return {"ensemble": not no_ensemble, "threads": threads,
+            "memory": None if memory is None else memory * 2**30, "max_members": max_members,
+            "progress": False if want_json(as_json) else None}  # fmt: skip
+
+
+def ensemble_options(func):
+    opts = [
+        click.option("--no-ensemble", is_flag=True,
+                     help="Train one run per task instead of batching runs of one model shape."),
+        click.option("--ensemble-memory", "ensemble_memory", type=ENSEMBLE_GIB,
+                     help="GiB one ensemble may use (default 2 on CPU, 80% of free GPU memory "
+                          "shared by the jobs); larger groups are split."),
+        click.option("--max-members", type=MAX_MEMBERS, default=64, show_default=True,
+                     help="Most runs in one ensemble."),
+    ]  # fmt: skip
+    for o in reversed(opts):
+        func = o(func)
+    return func
 
 
 class _RunResult(dict):
@@ -137,15 +179,16 @@ def validate(as_json: bool) -> None:
 )
 @click.option("--verbose", "-v", is_flag=True, help="Print the training log (on stderr).")
 @json_option
-def run_cmd(preset, ratio, size, out, eval_every, verbose, as_json, seed, **kw) -> None:
+def run_cmd(preset, ratio, size, out, eval_every, verbose, as_json, seed, threads, **kw) -> None:
     """One training run -> OUT/result.json (params, tokens, ratio, accuracy, web loss, speed)."""
     from mixphase.io import new_folder_guard
     from mixphase.validate.train import RunConfig, train
+    from mixphase.validate.workers import torch_threads
 
     cfg = RunConfig(preset=_check_preset(preset), ratio=_check_ratio(ratio), seed=seed, size=size,
                     eval_every=eval_every, **_overrides(kw))  # fmt: skip
     cfg.resolved()  # all checks before anything is written
-    with new_folder_guard(out):
+    with new_folder_guard(out), torch_threads(threads):
         _prepare_out(out)
         result = train(cfg, out, quiet=not verbose)
     emit(_RunResult(result), as_json)
@@ -197,9 +240,10 @@ def run_cmd(preset, ratio, size, out, eval_every, verbose, as_json, seed, **kw) 
     show_default=True,
     help="local processes, or tasks on a Ray cluster (pip install 'mixphase[ray]').",
 )
+@ensemble_options
 @json_option
 def sweep_cmd(preset, out, ratios, sizes, seeds, no_web_only, controls, jobs, backend, as_json,
-              seed, **kw) -> None:  # fmt: skip
+              seed, threads, no_ensemble, ensemble_memory, max_members, **kw) -> None:  # fmt: skip
     """Sizes x ratios, resumable; then critical ratios per size vs the theory's exponent."""
     from mixphase.io import new_folder_guard
     from mixphase.validate.sweep import plan, sweep
@@ -215,11 +259,12 @@ def sweep_cmd(preset, out, ratios, sizes, seeds, no_web_only, controls, jobs, ba
     common = dict(sizes=sizes or None, ratios=ratios or None, seeds=range(seed, seed + seeds),
                   web_only=not no_web_only)  # fmt: skip
     plan(_check_preset(preset), **common, **over)  # all checks before anything is written
+    ex = _execution(no_ensemble, ensemble_memory, max_members, threads, as_json)
     echo = (lambda s: click.echo(s, err=True)) if want_json(as_json) else click.echo
     with new_folder_guard(out):
         _prepare_out(out)
         rep = sweep(preset, out, **common, controls=controls, jobs=jobs, backend=backend,
-                    echo=echo, **over)  # fmt: skip
+                    echo=echo, execution=ex, **over)  # fmt: skip
     emit(rep, as_json)
 
 
@@ -231,7 +276,7 @@ def report_cmd(folder, as_json) -> None:
     from mixphase.validate.report import compare
     from mixphase.validate.sweep import RESULTS, read_results
 
-    results = read_results(folder / RESULTS)
+    results = read_results(folder / RESULTS, warn=warn)
     if not results:
         raise MixphaseInputError(f"{folder / RESULTS}: no results")
     base = [r for r in results if "facts=" not in r["key"]]
@@ -306,9 +351,10 @@ def presets_cmd(as_json) -> None:
     help="torch.compile (sweeps of tiny models run eager).",
 )
 @click.option("--report-only", is_flag=True, help="Judge what is in OUT; train nothing.")
+@ensemble_options
 @json_option
 def reproduce_cmd(out, quick, preset, jobs, seeds, steps, device, compile_, report_only,
-                  as_json) -> None:  # fmt: skip
+                  no_ensemble, ensemble_memory, max_members, as_json) -> None:  # fmt: skip
     """Test the knapsack paper's claims (transitions, controls, power laws) -> OUT/report.*"""
     from mixphase.io import new_folder_guard
     from mixphase.validate.reproduce import check_design_args, design_for, reproduce
@@ -320,7 +366,8 @@ def reproduce_cmd(out, quick, preset, jobs, seeds, steps, device, compile_, repo
         over["steps"] = steps
     design = design_for(preset, quick, seeds, **over)
     echo = (lambda s: click.echo(s, err=True)) if want_json(as_json) else click.echo
+    ex = _execution(no_ensemble, ensemble_memory, max_members, 1, as_json)
     with new_folder_guard(out):
         _prepare_out(out)
-        rep = reproduce(out, design, jobs=jobs, echo=echo, train=not report_only)
+        rep = reproduce(out, design, jobs=jobs, echo=echo, train=not report_only, execution=ex)
     emit(rep, as_json)

@@ -6,7 +6,8 @@
   spanning lines, blank lines and CRLF endings do not shift them.
 - JSON: a list of objects, an object holding such a list under ``runs``/``results``/``rows``/
   ``records``/``points``, or one object. JSON lines (``.jsonl``, ``.ndjson``, or a ``.json`` file
-  that is not one JSON document): one object per line; blank lines are skipped.
+  that is not one JSON document): one object per line; blank lines are skipped; a torn last
+  line is skipped and records sharing a run ``key`` keep the last (:mod:`mixphase.journal`).
 """
 
 from __future__ import annotations
@@ -60,18 +61,24 @@ def _json(path: Path, text: str) -> Table:
 
 
 def _json_lines(path: Path, text: str) -> list[Record]:
-    records = []
-    for i, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise MixphaseInputError(f"{path}: line {i}: not valid JSON ({exc.msg})") from None
-        if not isinstance(row, dict):
-            raise MixphaseInputError(f"{path}: line {i}: each line must be a JSON object")
-        records.append(Record(row, f"line {i}"))
-    return records
+    """JSON lines through :mod:`mixphase.journal` (the one parser of journals): a torn last line
+    (a killed writer) is skipped with a warning, records sharing a run ``key`` keep the last one
+    (warned), any other bad line is an error naming it."""
+    import warnings
+
+    from mixphase.journal import parse_journal
+
+    j = parse_journal(text, path, require_key=False)
+    for n, why in j.skipped:
+        if why == "not a JSON object":
+            raise MixphaseInputError(f"{path}: line {n}: each line must be a JSON object")
+        if why != "torn last line":
+            raise MixphaseInputError(f"{path}: line {n}: not valid JSON ({j.details[n]})")
+        warnings.warn(f"{path}: line {n}: skipped a torn last line (a killed writer)",
+                      stacklevel=2)  # fmt: skip
+    if j.duplicates:
+        warnings.warn(j.warnings()[-1], stacklevel=2)
+    return [Record(row, f"line {n}") for row, n in zip(j.records, j.lines, strict=True)]
 
 
 def _header_line(text: str) -> str:
