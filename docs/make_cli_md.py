@@ -38,6 +38,11 @@ EXAMPLES: list[Example] = [
     Example("predict", "mixphase predict",
             note="Critical mixing ratios for Pythia-like sizes on the defaults."),
     Example("predict critical-ratio", "mixphase predict critical-ratio -n 70e6 -n 410e6 -n 1.4e9"),
+    Example("predict critical-ratio",
+            "mixphase predict critical-ratio -n 70e6 -n 410e6 --training-tokens 32e9 "
+            "--critical-ratio 0.3 --anchor-size 70e6",
+            note="At the paper's 32B training tokens, calibrated on one measured transition (70M: "
+                 "50% accuracy at r = 0.3); `--calibrate FILE` takes whole sweeps."),
     Example("predict critical-size", "mixphase predict critical-size -r 0.01 -r 0.1"),
     Example("predict threshold-popularity",
             "mixphase predict threshold-popularity -n 160e6 -n 1e9 --ratio 0.01"),
