@@ -20,6 +20,7 @@ from mixphase.paper_figures._common import (
     load_validate_results,
     main,
     measured_accuracy_panel,
+    uncalibrated_model,
 )
 
 NUMBER = 1
@@ -29,22 +30,10 @@ TITLE = "Memorisation vs mixing ratio for several model sizes"
 SIZES = (31e6, 70e6, 160e6, 410e6, 1e9)
 
 
-def _model():
-    """The model ``predict`` and ``advise`` use, uncalibrated: its point constants (the prior
-    medians) and the median ramp width of the accuracy model."""
-    from mixphase.advise.priors import Priors
-    from mixphase.theory import KnapsackModel
-
-    p = Priors()
-    return KnapsackModel(bits_per_param=p.bits_per_param[0], value_scale=p.value_scale[0]), p.width[
-        0
-    ]
-
-
 def make(out: Path, quick: bool = False, seed: int = 0, validate_results=None) -> FigureResult:
     from mixphase.theory.accuracy import accuracy
 
-    model, width = _model()
+    model, width = uncalibrated_model()
     ratios = np.geomspace(1e-4, 0.95, 300 if quick else 1500)
     measured = load_validate_results(validate_results)
     fig, axes = st.figure(ncols=2 if measured else 1)
