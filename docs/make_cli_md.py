@@ -38,6 +38,11 @@ EXAMPLES: list[Example] = [
     Example("predict", "mixphase predict",
             note="Critical mixing ratios for Pythia-like sizes on the defaults."),
     Example("predict critical-ratio", "mixphase predict critical-ratio -n 70e6 -n 410e6 -n 1.4e9"),
+    Example("predict critical-ratio",
+            "mixphase predict critical-ratio -n 70e6 -n 410e6 --training-tokens 32e9 "
+            "--critical-ratio 0.3 --anchor-size 70e6",
+            note="At the paper's 32B training tokens, calibrated on one measured transition (70M: "
+                 "50% accuracy at r = 0.3); `--calibrate FILE` takes whole sweeps."),
     Example("predict critical-size", "mixphase predict critical-size -r 0.01 -r 0.1"),
     Example("predict threshold-popularity",
             "mixphase predict threshold-popularity -n 160e6 -n 1e9 --ratio 0.01"),
@@ -107,11 +112,15 @@ EXAMPLES: list[Example] = [
             "import save_npz; save_npz(load_task('longtail'), 'train.npz', 'test.npz')\"",
             note="Input: the built-in `longtail` task saved as .npz (your own data: .npz, .csv "
                  "or .parquet with label, contributor, is_synthetic and feature columns)."),
-    Example("value score", "mixphase value score train.npz --test test.npz --anchors 0",
-            note="`--anchors 0`: the bound's unit weights, no retraining."),
-    Example("value benchmark", "mixphase value benchmark --task longtail", tested=False,
-            note="Every method against the retrained ground truth (retrains a model per "
-                 "contributor)."),
+    Example("value score", "mixphase value score train.npz --test test.npz --marginal",
+            note="The zero-anchor value (the memorising learner's test accuracy; no model is "
+                 "trained), its 0-1 error terms and, with `--marginal`, each contributor's "
+                 "marginal value in the pool. `--anchors 5` would refit the weights on 5 "
+                 "retrained contributors."),
+    Example("value benchmark", "mixphase value benchmark --task smallshards --quick", tested=False,
+            note="Every method against the retrained stand-alone value on held-out contributors "
+                 "(retrains a model per contributor; without `--quick` also the marginal value, "
+                 "the retraining baselines and the removal curves)."),
     # -- advise
     Example("advise", "mixphase advise -n 70e6 -n 410e6 -r 0.05"),
     Example("advise",

@@ -179,3 +179,14 @@ def measured_accuracy_panel(ax, measured: list[dict], rows: list[dict], line_key
     ax.set_ylim(-0.03, 1.03)
     ax.set_title("Measured: mixphase validate")
     ax.legend(title=legend_title, loc="upper left")
+
+
+def uncalibrated_model():
+    """The model ``predict`` and ``advise`` use, uncalibrated: a :class:`KnapsackModel` at its
+    point constants (the priors' medians) and the median ramp width of the accuracy model."""
+    from mixphase.advise.priors import Priors
+    from mixphase.theory import KnapsackModel
+
+    p = Priors()
+    model = KnapsackModel(bits_per_param=p.bits_per_param[0], value_scale=p.value_scale[0])
+    return model, p.width[0]

@@ -86,17 +86,22 @@ def test_score_npz_json(tmp_path, capsys):
     data = _small_problem()
     tr, te = tmp_path / "train.npz", tmp_path / "test.npz"
     save_npz(data, tr, te)
-    code, out, err = _run(["value", "score", str(tr), "--test", str(te), "--json"], capsys)
+    code, out, err = _run(
+        ["value", "score", str(tr), "--test", str(te), "--json", "--anchors", "5"], capsys
+    )
     assert code == 0, err
     res = json.loads(out)
     rows = {r["contributor"]: r for r in res["contributors"]}
     assert set(rows) == set(data.contributors)
     assert set(rows["syn_head"]["terms"]) == {
+        "missing",
+        "covered_error",
+        "label_noise",
+        "truncation",
         "empirical",
         "mmd",
         "complexity",
         "finite_sample",
-        "truncation",
     }
     assert (
         rows["syn_head"]["terms"]["truncation"] > 0 and rows["real_a"]["terms"]["truncation"] == 0
@@ -133,7 +138,7 @@ def test_score_csv_theory_weights_text(tmp_path, capsys):
         capsys,
     )
     assert code == 0, err
-    assert "weights: theory" in out and "syn_head" in out
+    assert "memorising learner (no retraining)" in out and "syn_head" in out
     try:
         import pyarrow  # noqa: F401
     except ImportError:
@@ -167,6 +172,9 @@ def test_score_csv_theory_weights_text(tmp_path, capsys):
         "bad_flag",
         "bad_anchors",
         "bad_task",
+        "unseen_test_label",
+        "single_row_contributor",
+        "csv_extra_feature",
     ],
 )
 def test_bad_input_exit_2(tmp_path, capsys, case):
@@ -212,9 +220,33 @@ def test_bad_input_exit_2(tmp_path, capsys, case):
         )
     elif case == "bad_task":
         argv = ["value", "benchmark", "--task", "imagenet"]
+    elif case == "unseen_test_label":
+        yt = data.y_test.copy()
+        yt[0] = 7  # no training row has label 7
+        np.savez(te, x=data.x_test, y=yt, item=data.item_test)
+    elif case == "single_row_contributor":
+        c = data.contributor.copy()
+        c[0] = "lonely"
+        np.savez(tr, x=data.x, y=data.y, contributor=c, is_synthetic=data.is_synthetic,
+                 item=data.item)  # fmt: skip
+    elif case == "csv_extra_feature":
+        pd = pytest.importorskip("pandas")
+        cols = {f"f{j}": data.x[:, j] for j in range(data.x.shape[1])}
+        pd.DataFrame({**cols, "label": data.y, "contributor": data.contributor,
+                      "is_synthetic": data.is_synthetic}).to_csv(tmp_path / "tr.csv", index=False)  # fmt: skip
+        colt = {f"f{j}": data.x_test[:, j] for j in range(data.x.shape[1])}
+        colt["f_extra"] = data.x_test[:, 0]
+        pd.DataFrame({"label": data.y_test, **colt}).to_csv(tmp_path / "te.csv", index=False)
+        argv = ["value", "score", str(tmp_path / "tr.csv"), "--test", str(tmp_path / "te.csv")]
     code, _out, err = _run(argv, capsys)
     assert code == 2
     assert err.startswith("mixphase: error:") and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    expected = {"unseen_test_label": "label(s) that no training row has",
+                "single_row_contributor": "single row ('lonely')",
+                "csv_extra_feature": "f_extra are not in tr.csv"}  # fmt: skip
+    if case in expected:
+        assert expected[case] in err
 
 
 def test_benchmark_json_shape_and_plot(tmp_path, capsys, monkeypatch):
@@ -223,12 +255,56 @@ def test_benchmark_json_shape_and_plot(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(bm, "load_task", lambda task, seed=0: _small_problem(seed))
     png = tmp_path / "bars.png"
     code, out, err = _run(
-        ["value", "benchmark", "--task", "longtail", "--json", "--plot", str(png)], capsys
-    )
+        ["value", "benchmark", "--task", "longtail", "--json", "--anchors", "3", "--plot",
+         str(png)], capsys)  # fmt: skip
     assert code == 0, err
     res = json.loads(out)
-    assert res["task"] == "longtail"
-    for m in ("mixphase", "loo_retrain", "knn_shapley", "davinz", "tracin", "random"):
-        assert set(res["methods"][m]) >= {"pearson", "spearman", "seconds"}
+    assert res["task"] == "longtail" and len(res["anchors"]) == 3
+    assert set(res["targets"]) == {"stand_alone", "marginal"}
+    for m in ("mixphase", "mixphase_anchors", "test_mass", "one_nn", "loo_retrain", "knn_shapley",
+              "davinz", "tracin", "random"):  # fmt: skip
+        assert set(res["methods"][m]) >= {"pearson", "spearman", "seconds", "target"}
+    assert res["methods"]["mixphase"]["target"] == "stand_alone"
+    assert res["methods"]["loo_retrain"]["target"] == "marginal"
     assert res["methods"]["loo_retrain"]["seconds"] > 0
+    assert set(res["scored_contributors"]).isdisjoint(res["anchors"])
+    assert res["removal"]["retrains"] >= 1
     assert png.stat().st_size > 1000
+
+
+def test_benchmark_quick_skips_retraining_baselines_and_marginal(capsys, monkeypatch):
+    import mixphase.value.benchmark as bm
+
+    monkeypatch.setattr(bm, "load_task", lambda task, seed=0: _small_problem(seed))
+    code, out, err = _run(["value", "benchmark", "--task", "text", "--quick", "--json",
+                           "--anchors", "3"], capsys)  # fmt: skip
+    assert code == 0, err
+    res = json.loads(out)
+    assert "loo_retrain" not in res["methods"] and "tracin" not in res["methods"]
+    assert set(res["targets"]) == {"stand_alone"} and res["removal"] is None
+
+
+def test_benchmark_several_seeds_reports_spread_and_verdicts(tmp_path, capsys, monkeypatch):
+    import mixphase.value.benchmark as bm
+
+    monkeypatch.setattr(bm, "load_task", lambda task, seed=0: _small_problem(seed))
+    code, out, err = _run(["value", "benchmark", "--task", "digits", "--quick", "--seeds", "0,1",
+                           "--anchors", "3", "--plot", str(tmp_path / "s.png")], capsys)  # fmt: skip
+    assert code == 0, err
+    assert "| mixphase | stand-alone | **" in out and " ± " in out
+    assert "digits: mixphase on the stand-alone target is" in out
+    assert (tmp_path / "s.png").stat().st_size > 1000
+    code, out, err = _run(["value", "benchmark", "--task", "digits", "--quick", "--seeds", "0,x"],
+                          capsys)  # fmt: skip
+    assert code == 2 and "--seeds" in err
+
+
+def test_saved_suite_renders_the_same_report(tmp_path, monkeypatch):
+    import mixphase.value.benchmark as bm
+    from mixphase.records import dumps
+    from mixphase.value.suite import load_suite, run_suite
+
+    monkeypatch.setattr(bm, "load_task", lambda task, seed=0: _small_problem(seed))
+    suite = run_suite(["digits"], [0, 1], quick=True, n_anchors=3)
+    (tmp_path / "suite.json").write_text(dumps(suite))
+    assert load_suite(tmp_path / "suite.json").report() == suite.report()

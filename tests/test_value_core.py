@@ -6,8 +6,9 @@ import pytest
 from mixphase.theory import Truncation, ntk_quadratic_form, synthetic_distribution, zipf_pmf
 from mixphase.value.baselines import knn_shapley_points
 from mixphase.value.ntk import NTKAtInit, block_quadratic
-from mixphase.value.score import TERMS, choose_anchors, fit_weights
 from mixphase.value.tail import fit_cutoff, fit_zipf_beta, item_ranks
+from mixphase.value.terms import TERMS
+from mixphase.value.weights import choose_anchors, fit_weights
 
 
 def test_ntk_gram_matches_torch_per_example_gradients():
@@ -118,24 +119,35 @@ def test_fit_weights_recovers_nonnegative_linear_truth():
 
 
 def test_terms_on_longtail_task():
-    from mixphase.value.score import compute_terms
-    from mixphase.value.tasks import longtail_task
+    from mixphase.value.tasks import load_task
+    from mixphase.value.terms import compute_terms
 
-    data = longtail_task(seed=1)
+    data = load_task("longtail", seed=1)
     tab = compute_terms(data)
     row = {n: dict(zip(TERMS, t, strict=True)) for n, t in zip(tab.names, tab.terms, strict=True)}
     k = dict(zip(tab.names, tab.cutoff, strict=True))
     assert 1.15 < tab.beta < 1.45
     assert row["real_n1000"]["truncation"] == 0 and k["real_n1000"] is None
-    assert row["syn_top_p0.5_n1000"]["truncation"] > row["syn_top_p0.9_n1000"]["truncation"]
-    assert k["syn_cutoff20_n1000"] <= 25
-    assert row["real_flip50_n1000"]["empirical"] > 3 * row["real_n1000"]["empirical"]
-    assert row["real_n200"]["finite_sample"] > row["real_n2000"]["finite_sample"]
+    assert row["syn_top_p0.5_n500"]["truncation"] > row["syn_top_p0.9_n500"]["truncation"]
+    assert k["syn_cutoff20_n500"] <= 25
+    assert row["real_flip30_n500"]["empirical"] > 3 * row["real_n1000"]["empirical"]
+    assert row["real_n100"]["finite_sample"] > row["real_n1000"]["finite_sample"]
+
+
+def test_fit_weights_shrinks_towards_a_given_prior():
+    """With a huge ridge the anchored weights equal the prior; the prior is in raw units."""
+    rng = np.random.default_rng(11)
+    terms = rng.random(size=(10, 3)) * np.array([1.0, 10.0, 0.1])
+    idx = choose_anchors(-terms.sum(1), 6)
+    truth = rng.random(6)
+    prior = np.array([1.0, 0.0, 2.0])
+    coef, _b, lam, _cv = fit_weights(terms, idx, truth, prior=prior, ridge_grid=(1e9,))
+    assert lam == 1e9 and np.allclose(coef, prior, atol=1e-6)
 
 
 def test_mmd_to_test_equals_theory_mmd():
     from mixphase.theory import mmd_multi_kernel
-    from mixphase.value.score import MMDToTest
+    from mixphase.value.terms import MMDToTest
 
     rng = np.random.default_rng(8)
     t = rng.normal(size=(60, 5))
@@ -149,7 +161,7 @@ def test_mmd_to_test_equals_theory_mmd():
 def test_subsampled_mmd_and_ntk_close_to_full():
     """The row caps of compute_terms (MMD: 400 rows, NTK: 512 rows scaled by n/m) stay within a
     stated tolerance of the uncapped estimates on a 2000-row sample, and keep their ordering."""
-    from mixphase.value.score import MMDToTest
+    from mixphase.value.terms import MMDToTest
 
     rng = np.random.default_rng(9)
     t = rng.normal(size=(400, 6))

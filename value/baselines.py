@@ -1,15 +1,21 @@
-"""Baselines and ground truth for contributor valuation (all return one score per contributor).
+"""Baseline valuation methods (one score per contributor), each at its own settings.
 
-- :func:`ground_truth`: test accuracy of the MLP (:mod:`mixphase.value.learner`) retrained on
-  each contributor's data alone.
-- :func:`loo_retrain`: leave-one-contributor-out, ``acc(all) - acc(all without c)``.
-- :func:`knn_shapley`: exact K-NN Shapley values (Jia et al., VLDB 2019, recursion of Thm 1),
-  summed over each contributor's rows.
-- :func:`davinz`: DAVINZ-style (Wu et al., ICML 2022) ``-(MMD + NTK complexity)`` at
-  initialisation with unit weights; no empirical, finite-sample or truncation term, no fitting.
-- :func:`tracin`: TracIn-CP (Pruthi et al., 2020) on the last layer: sum over 3 checkpoints of a
-  model trained once on the whole pool of ``lr * grad loss(z) . grad loss(z_test)``, averaged over
-  the test set and summed over each contributor's rows (closed form for the last layer).
+Which target each one estimates (:data:`CLAIMS` in :mod:`mixphase.value.protocol`):
+
+- :func:`loo_retrain` (marginal): leave-one-contributor-out retraining,
+  ``acc(pool) - acc(pool without c)`` with the method's own seed -- the marginal target itself,
+  computed once.
+- :func:`knn_shapley` (marginal): exact K-NN Shapley values (Jia et al., VLDB 2019, recursion of
+  Thm 1; K = 5) of every training row on the **full** test set, summed over each contributor.
+- :func:`knn_utility` (stand-alone): the utility K-NN Shapley builds on, for the contributor
+  alone: test accuracy of a 5-NN classifier trained on its rows.
+- :func:`one_nn` (stand-alone): test accuracy of a 1-NN classifier on the contributor alone (the
+  plain memoriser that mixphase refines with items and a majority vote).
+- :func:`davinz` (stand-alone): DAVINZ-style (Wu et al., ICML 2022) ``-(MMD + NTK complexity)``
+  at initialisation with unit weights, computed (and timed) on its own.
+- :func:`tracin` (marginal): TracIn-CP (Pruthi et al., 2020) on the last layer: sum over 3
+  checkpoints of a model trained once on the whole pool of ``lr * grad loss(z) . grad
+  loss(z_test)``, averaged over the test set and summed over each contributor's rows.
 - :func:`random_scores`.
 """
 
@@ -18,35 +24,14 @@ from __future__ import annotations
 import numpy as np
 
 from mixphase.value.data import ValuationData, standardise
-from mixphase.value.learner import DEFAULT_LEARNER, LearnerConfig, retrain_accuracy, train_mlp
+from mixphase.value.learner import DEFAULT_LEARNER, LearnerConfig, train_mlp
 
 
-def ground_truth(
-    data: ValuationData, seed: int = 0, cfg: LearnerConfig = DEFAULT_LEARNER
-) -> np.ndarray:
-    return ground_truth_of(data, data.contributors, seed, cfg)
+def loo_retrain(data: ValuationData, seed: int = 0,
+                cfg: LearnerConfig = DEFAULT_LEARNER) -> np.ndarray:  # fmt: skip
+    from mixphase.value.targets import marginal_values
 
-
-def ground_truth_of(data: ValuationData, names, seed: int = 0,
-                    cfg: LearnerConfig = DEFAULT_LEARNER) -> np.ndarray:  # fmt: skip
-    """Retrained test accuracy of the named contributors only (mixphase's anchors)."""
-    x, xt = standardise(data)
-    return np.array([retrain_accuracy(x[data.rows(c)], data.y[data.rows(c)], xt, data.y_test,
-                                      data.n_classes, seed, cfg)
-                     for c in names])  # fmt: skip
-
-
-def loo_retrain(
-    data: ValuationData, seed: int = 0, cfg: LearnerConfig = DEFAULT_LEARNER
-) -> np.ndarray:
-    x, xt = standardise(data)
-    full = retrain_accuracy(x, data.y, xt, data.y_test, data.n_classes, seed, cfg)
-    out = []
-    for c in data.contributors:
-        keep = data.contributor != c
-        out.append(full - retrain_accuracy(x[keep], data.y[keep], xt, data.y_test,
-                                           data.n_classes, seed, cfg))  # fmt: skip
-    return np.array(out)
+    return marginal_values(data, seed, cfg)
 
 
 def knn_shapley_points(x: np.ndarray, y: np.ndarray, xt: np.ndarray, yt: np.ndarray,
@@ -71,19 +56,74 @@ def knn_shapley_points(x: np.ndarray, y: np.ndarray, xt: np.ndarray, yt: np.ndar
     return vals / len(xt)
 
 
-def knn_shapley(data: ValuationData, k: int = 5, max_test: int = 500, seed: int = 0) -> np.ndarray:
+def knn_shapley(data: ValuationData, k: int = 5, max_test: int | None = None,
+                seed: int = 0) -> np.ndarray:  # fmt: skip
+    """Summed K-NN Shapley values per contributor; every test row unless ``max_test``; one BLAS
+    thread."""
+    from threadpoolctl import threadpool_limits
+
     x, xt = standardise(data)
-    rng = np.random.default_rng(seed)
-    ti = rng.choice(len(xt), size=min(len(xt), max_test), replace=False)
-    pts = knn_shapley_points(x, data.y, xt[ti], data.y_test[ti], k)
+    yt = data.y_test
+    if max_test is not None and len(xt) > max_test:
+        ti = np.random.default_rng(seed).choice(len(xt), size=max_test, replace=False)
+        xt, yt = xt[ti], yt[ti]
+    with threadpool_limits(1, user_api="blas"):
+        pts = knn_shapley_points(x, data.y, xt, yt, k)
     return np.array([pts[data.rows(c)].sum() for c in data.contributors])
 
 
-def davinz(table) -> np.ndarray:
-    """From a :class:`~mixphase.value.score.TermTable`: ``-(mmd + complexity)``."""
-    from mixphase.value.score import TERMS
+def knn_accuracy(x: np.ndarray, y: np.ndarray, xt: np.ndarray, yt: np.ndarray, k: int,
+                 n_classes: int) -> float:  # fmt: skip
+    """Test accuracy of a K-NN plurality classifier (ties: lowest class index)."""
+    kk = min(k, len(x))
+    sq = np.sum(x**2, axis=1)
+    right = 0
+    for lo in range(0, len(xt), 512):
+        d = sq[None, :] - 2 * xt[lo : lo + 512] @ x.T
+        nn = np.argpartition(d, kk - 1, axis=1)[:, :kk] if kk < len(x) else np.tile(
+            np.arange(len(x)), (len(d), 1))  # fmt: skip
+        votes = np.zeros((len(d), n_classes))
+        for j in range(nn.shape[1]):
+            np.add.at(votes, (np.arange(len(d)), y[nn[:, j]]), 1.0)
+        right += int(np.sum(votes.argmax(axis=1) == yt[lo : lo + 512]))
+    return right / len(xt)
 
-    return -(table.terms[:, TERMS.index("mmd")] + table.terms[:, TERMS.index("complexity")])
+
+def knn_utility(data: ValuationData, k: int = 5) -> np.ndarray:
+    """K-NN test accuracy of each contributor alone (K-NN Shapley's utility, K = 5); one BLAS
+    thread, like mixphase's memoriser (small products)."""
+    from threadpoolctl import threadpool_limits
+
+    x, xt = standardise(data)
+    with threadpool_limits(1, user_api="blas"):
+        return np.array([knn_accuracy(x[data.rows(c)], data.y[data.rows(c)], xt, data.y_test, k,
+                                      data.n_classes) for c in data.contributors])  # fmt: skip
+
+
+def one_nn(data: ValuationData) -> np.ndarray:
+    """1-NN test accuracy of each contributor alone."""
+    return knn_utility(data, k=1)
+
+
+def davinz(data: ValuationData, seed: int = 0, block: int = 256,
+           max_mmd_rows: int = 400) -> np.ndarray:  # fmt: skip
+    """``-(MMD(S, test) + sqrt(yhat^T Theta0^-1 yhat / n))`` per contributor, unit weights."""
+    from threadpoolctl import threadpool_limits
+
+    from mixphase.value.heuristics import mmd_to_test
+    from mixphase.value.ntk import NTKAtInit
+
+    x, xt = standardise(data)
+    mmd = mmd_to_test(data, seed, max_mmd_rows)
+    with threadpool_limits(1, user_api="blas"):
+        ntk = NTKAtInit(x.shape[1], data.n_classes, seed=seed)
+        ntk.calibrate(xt)
+        comp = []
+        for c in data.contributors:
+            idx = data.rows(c)
+            q = ntk.quadratic_form(x[idx], data.y[idx], block=block, seed=seed, max_rows=4096)
+            comp.append(np.sqrt(q / len(idx)))
+    return -(mmd + np.array(comp))
 
 
 def tracin(data: ValuationData, seed: int = 0, cfg: LearnerConfig = DEFAULT_LEARNER,

@@ -1,202 +1,258 @@
-"""Benchmark: every valuation method against the retrained ground truth on a built-in task.
+"""Benchmark: every valuation method against both retrained targets on a built-in task and seed.
 
-Ground truth: test accuracy of the MLP retrained on each contributor's data alone
-(:func:`~mixphase.value.baselines.ground_truth`). Per method: Pearson and Spearman correlation of
-its scores with the ground truth over all contributors, and its wall time. ``mixphase``'s time
-includes its anchor retrains; its correlation is also given on the non-anchor contributors.
-``loo_retrain`` (leave-one-contributor-out retraining) is the retraining cost the issue compares
-against. Ablations: ``mixphase_theory`` (unit weights, no retraining) and
-``mixphase_no_truncation`` (same fit without the truncation term).
+Protocol (:mod:`mixphase.value.protocol`): the task is built with ``seed``; the targets are
+retrained with their own seeds (:func:`~mixphase.value.targets.truth_seeds`), stand-alone on 2
+and marginal on 3 of them (``--quick``: stand-alone on 1, no marginal target, no retraining
+baselines, no removal curves). Methods and anchors use ``seed``. ``mixphase_anchors`` retrains 5
+anchors; the scored contributors are the other ones, for **every** method. Each method's time is
+its own (DAVINZ computes its own terms; K-NN Shapley uses the full test set) and is compared with
+computing the target it claims once (one retrain per contributor for stand-alone; one pooled
+plus one pooled-minus-one retrain per contributor for marginal).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.stats import pearsonr, spearmanr
 
 from mixphase.value import baselines as B
-from mixphase.value.score import TERMS, ValuationResult, Weights, choose_anchors, fit_weights
+from mixphase.value.protocol import (
+    CLAIMS,
+    MG,
+    SA,
+    detection_auc,
+    held_out_mask,
+    scored_correlations,
+    scored_targets,
+)
 from mixphase.value.tasks import load_task
 
-METHODS = ("mixphase", "mixphase_theory", "mixphase_no_truncation", "davinz", "knn_shapley",
-           "tracin", "loo_retrain", "random")  # fmt: skip
-
-
-def _corr(a, b) -> tuple[float, float]:
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    if np.std(a) < 1e-15 or np.std(b) < 1e-15:
-        return float("nan"), float("nan")
-    return float(pearsonr(a, b)[0]), float(spearmanr(a, b)[0])
+METHODS = tuple(CLAIMS)
+RETRAINING = ("tracin", "loo_retrain")
+QUICK_METHODS = tuple(m for m in METHODS if m not in RETRAINING)
+REMOVAL_METHODS = ("mixphase", "mixphase_marginal", "test_mass", "one_nn", "knn_shapley",
+                   "tracin", "loo_retrain", "random")  # fmt: skip
 
 
 @dataclass
 class BenchmarkResult:
     task: str
+    seed: int
     contributors: list[str]
-    truth: np.ndarray
-    truth_seconds: float
+    targets: dict  # name -> Target
     scores: dict[str, np.ndarray]
     seconds: dict[str, float]
-    valuation: ValuationResult
-    known: np.ndarray | None = None
+    anchors: list[str]
+    noisy: list[str]
+    quick: bool
+    removal: object | None = None
     extra: dict = field(default_factory=dict)
 
-    def methods(self) -> dict[str, dict]:
+    @property
+    def held_out(self) -> np.ndarray:
+        return held_out_mask(self.contributors, self.anchors)
+
+    def method_rows(self) -> dict[str, dict]:
+        """Per method: held-out Pearson/Spearman against each target, claims, time, detection
+        (computed once; a result is not changed after it is built)."""
+        cached = self.extra.get("_rows")
+        if cached is not None:
+            return cached
         out = {}
-        anchors = set(self.valuation.weights.anchors)
-        rest = np.array([c not in anchors for c in self.contributors])
+        mask = self.held_out
         for m, s in self.scores.items():
-            p, r = _corr(s, self.truth)
-            row = {"pearson": p, "spearman": r, "seconds": self.seconds[m]}
-            if m == "mixphase" and rest.sum() >= 3:
-                row["pearson_non_anchor"], row["spearman_non_anchor"] = _corr(
-                    s[rest], self.truth[rest]
-                )
-            if self.known is not None:
-                row["pearson_known"], row["spearman_known"] = _corr(s, self.known)
+            row = {"claims": list(CLAIMS.get(m, ())), "seconds": self.seconds[m]}
+            for tname, target in self.targets.items():
+                p, r = scored_correlations(s, target.values, mask, self.contributors,
+                                           self.anchors)  # fmt: skip
+                row[f"pearson_{tname}"], row[f"spearman_{tname}"] = p, r
+                row[f"speedup_{tname}"] = target.seconds_one_seed / max(self.seconds[m], 1e-9)
+            main = next((t for t in scored_targets(m) if t in self.targets), None)
+            row["target"] = main
+            row["pearson"] = row.get(f"pearson_{main}", float("nan"))
+            row["spearman"] = row.get(f"spearman_{main}", float("nan"))
+            row["noisy_detection_auc"] = detection_auc(s, self.contributors, self.noisy, mask)
             out[m] = row
+        self.extra["_rows"] = out
         return out
 
-    def speed_ratios(self) -> dict[str, float]:
-        t = self.seconds["mixphase"]
-        return {f"{m}_over_mixphase": self.seconds[m] / t
-                for m in ("loo_retrain", "tracin", "knn_shapley") if m in self.seconds}  # fmt: skip
-
     def to_dict(self) -> dict:
-        d = {
-            "task": self.task,
-            "methods": self.methods(),
-            "ground_truth": {"metric": "test accuracy of the MLP retrained on the contributor alone",
-                             "seconds": self.truth_seconds,
-                             "values": dict(zip(self.contributors, self.truth.tolist(), strict=True))},
-            "speed_ratios": self.speed_ratios(),
-            "mixphase_terms": self.valuation.term_summary(),
-            "mixphase_weights": self.valuation.weights.to_dict(),
-            "term_ablation_pearson": self.extra.get("term_ablation", {}),
-            "scores": {m: dict(zip(self.contributors, s.tolist(), strict=True))
-                       for m, s in self.scores.items()},
-            "zipf_beta": self.valuation.table.beta,
+        mask = self.held_out
+        scored = [c for c, k in zip(self.contributors, mask, strict=True) if k]
+        sa = self.targets[SA]
+        return {
+            "task": self.task, "seed": self.seed, "quick": self.quick,
+            "methods": self.method_rows(),
+            "targets": {k: t.to_dict() for k, t in self.targets.items()},
+            # figure 6 reads the stand-alone truth and the scores of the scored contributors
+            "ground_truth": {"metric": "stand-alone value: test accuracy of the MLP retrained "
+                                       "on the contributor alone (held-out contributors)",
+                             "seconds": sa.seconds_one_seed,
+                             "values": {c: float(v) for c, v, k in
+                                        zip(self.contributors, sa.values, mask, strict=True) if k}},
+            "anchors": self.anchors, "scored_contributors": scored, "noisy": self.noisy,
+            "scores": {m: {c: float(v) for c, v, k in zip(self.contributors, s, mask, strict=True)
+                           if k} for m, s in self.scores.items()},
+            "removal": None if self.removal is None else self.removal.to_dict(),
+            **{k: v for k, v in self.extra.items() if not k.startswith("_")},
         }  # fmt: skip
-        if self.known is not None:
-            d["known_value"] = dict(zip(self.contributors, self.known.tolist(), strict=True))
-            d["ground_truth"]["pearson_with_known"] = _corr(self.truth, self.known)[0]
-        return d
 
     def __str__(self) -> str:
-        meth = self.methods()
-        lines = [f"value benchmark: task {self.task}, {len(self.contributors)} contributors; "
-                 f"ground truth = retrained MLP accuracy per contributor ({self.truth_seconds:.1f} s)",
-                 f"{'method':<24} {'pearson':>8} {'spearman':>9} {'seconds':>8}"]  # fmt: skip
-        for m, r in meth.items():
-            lines.append(f"{m:<24} {r['pearson']:>8.3f} {r['spearman']:>9.3f} {r['seconds']:>8.2f}")
-        mp = meth["mixphase"]
-        if "pearson_non_anchor" in mp:
-            lines.append(f"mixphase on non-anchor contributors: pearson {mp['pearson_non_anchor']:.3f}"
-                         f", spearman {mp['spearman_non_anchor']:.3f}")  # fmt: skip
-        ratios = ", ".join(
-            f"{k.split('_over')[0]} {v:.1f}x" for k, v in self.speed_ratios().items()
+        rows = self.method_rows()
+        tg = list(self.targets)
+        lines = [f"value benchmark: task {self.task}, seed {self.seed}, "
+                 f"{int(self.held_out.sum())} held-out of {len(self.contributors)} contributors "
+                 f"(anchors {', '.join(self.anchors) or 'none'})"]  # fmt: skip
+        for k, t in self.targets.items():
+            lines.append(f"target {k}: seeds {t.seeds}, one seed {t.seconds_one_seed:.1f} s, "
+                         f"seed-to-seed Pearson {t.reliability:.3f}")  # fmt: skip
+        head = (
+            f"{'method':<20} {'claims':<12} "
+            + " ".join(f"{'P/S ' + t[:8]:>15}" for t in tg)
+            + f" {'seconds':>8} {'noisyAUC':>8}"
         )
-        lines.append(f"time relative to mixphase: {ratios}")
-        w = self.valuation.weights
-        lines.append(
-            "mixphase weights ("
-            + w.source
-            + "): "
-            + ", ".join(f"{t}={c:.3g}" for t, c in zip(TERMS, w.coef, strict=True))
-        )
-        abl = self.extra.get("term_ablation", {})
-        if abl:
+        lines.append(head)
+        for m, r in rows.items():
+            cells = " ".join(f"{r[f'pearson_{t}']:>7.3f}/{r[f'spearman_{t}']:<7.3f}" for t in tg)
+            lines.append(f"{m:<20} {','.join(r['claims']) or '-':<12} {cells} "
+                         f"{r['seconds']:>8.2f} {r['noisy_detection_auc']:>8.2f}")  # fmt: skip
+        if self.removal is not None:
+            summ = self.removal.summary()
             lines.append(
-                "pearson without each term (same weights): "
-                + ", ".join(f"{t} {v:.3f}" for t, v in abl.items())
+                "removal (high_drop / low_gain, larger is better): "
+                + ", ".join(
+                    f"{m} {v['high_drop']:+.3f}/{v['low_gain']:+.3f}" for m, v in summ.items()
+                )
             )
         return "\n".join(lines)
 
 
+def _method_runners(data, seed: int, n_anchors: int) -> tuple[dict, dict]:
+    """Functions returning ``(scores, seconds)``; mixphase's pieces are timed separately."""
+    from mixphase.value.heuristics import heuristic_scores
+    from mixphase.value.marginal import memoriser_marginal
+    from mixphase.value.score import (
+        BOUND_TERMS,
+        TERMS,
+        anchored_weights,
+        value_table,
+    )
+    from mixphase.value.targets import stand_alone_values
+    from mixphase.value.weights import choose_anchors
+
+    cache: dict = {}
+
+    def timed(fn):
+        t0 = time.perf_counter()
+        out = fn()
+        return out, time.perf_counter() - t0
+
+    def zero():
+        if "zero" not in cache:
+            cache["zero"] = timed(lambda: value_table(data, seed=seed))
+        tab, s = cache["zero"]
+        return tab.zero_anchor, s
+
+    def full_table():
+        if "full" not in cache:
+            cache["full"] = timed(lambda: value_table(data, bound_terms=True, seed=seed))
+        return cache["full"]
+
+    def anchored():
+        tab, s_terms = full_table()
+        idx = choose_anchors(tab.zero_anchor, n_anchors)
+        anchors = [tab.names[i] for i in idx]
+        truth, s_anchor = timed(lambda: stand_alone_values(data, seed, anchors))
+        w = anchored_weights(tab, idx, truth)
+        cache["anchors"] = anchors
+        cache["anchor_seconds"] = s_anchor + w.seconds
+        vals = w.intercept - np.nan_to_num(tab.terms) @ w.coef
+        return vals, s_terms + s_anchor + w.seconds
+
+    def bound():
+        tab, s = full_table()
+        cols = [TERMS.index(t) for t in (*BOUND_TERMS, "truncation")]
+        return 1.0 - tab.terms[:, cols].sum(axis=1), s
+
+    def heuristic(name):
+        def run():
+            if "heur" not in cache:
+                cache["heur"] = heuristic_scores(data, seed)
+            sc, secs = cache["heur"]
+            return sc[name], secs[name]
+
+        return run
+
+    runners: dict[str, Callable] = {
+        "mixphase": zero,
+        "mixphase_anchors": anchored,
+        "mixphase_marginal": lambda: timed(lambda: memoriser_marginal(data)),
+        "mixphase_bound": bound,
+        "one_nn": lambda: timed(lambda: B.one_nn(data)),
+        "knn_utility": lambda: timed(lambda: B.knn_utility(data)),
+        "davinz": lambda: timed(lambda: B.davinz(data, seed=seed)),
+        "knn_shapley": lambda: timed(lambda: B.knn_shapley(data, seed=seed)),
+        "tracin": lambda: timed(lambda: B.tracin(data, seed=seed)),
+        "loo_retrain": lambda: timed(lambda: B.loo_retrain(data, seed=seed)),
+        "random": lambda: timed(lambda: B.random_scores(data, seed)),
+    }
+    for h in ("size", "distinct_items", "distinct_labels", "test_mass", "neg_mmd"):
+        runners[h] = heuristic(h)
+    return runners, cache
+
+
 def run_benchmark(task: str, seed: int = 0, n_anchors: int = 5,
-                  methods: tuple[str, ...] = METHODS) -> BenchmarkResult:  # fmt: skip
-    """Run every method on a built-in task (see module docstring)."""
-    from mixphase.value.score import compute_terms
+                  methods: tuple[str, ...] = METHODS, quick: bool = False,
+                  repeats: tuple[int, int] | None = None, removal: bool | None = None,
+                  tick: Callable[[str], None] | None = None) -> BenchmarkResult:  # fmt: skip
+    """Run the protocol on one task and seed (module docstring). Unknown method names are
+    ignored; ``repeats`` = (stand-alone seeds, marginal seeds); ``removal`` defaults to not
+    ``quick``. ``tick(label)`` is called after each expensive step (progress)."""
+    from mixphase.value.removal import removal_curves
+    from mixphase.value.targets import compute_target
 
     data = load_task(task, seed)
     names = data.contributors
-    t0 = time.perf_counter()
-    truth = B.ground_truth(data, seed)
-    truth_s = time.perf_counter() - t0
+    if repeats is None:
+        repeats = (1, 0) if quick else (2, 3)
+    removal = (not quick) if removal is None else removal
+    wanted = [m for m in METHODS if m in methods and not (quick and m in RETRAINING)]
+    note = tick or (lambda _label: None)
+
+    targets = {SA: compute_target(data, SA, seed, repeats[0])}
+    note("stand-alone target")
+    if repeats[1] > 0:
+        targets[MG] = compute_target(data, MG, seed, repeats[1])
+        note("marginal target")
+
+    runners, cache = _method_runners(data, seed, n_anchors)
     scores, secs = {}, {}
+    if "mixphase_anchors" not in wanted and len(names) > n_anchors + 3:
+        wanted = ["mixphase_anchors", *wanted]  # the anchors define the held-out set
+    for m in wanted:
+        scores[m], secs[m] = runners[m]()
+    anchors = cache.get("anchors", [])
+    if "mixphase_anchors" not in methods:
+        scores.pop("mixphase_anchors", None)
+        secs.pop("mixphase_anchors", None)
+    note("methods")
 
-    # mixphase: terms, then anchors retrained (their cost is counted, not read off the truth)
-    t0 = time.perf_counter()
-    table = compute_terms(data, seed=seed)
-    t_terms = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    idx = choose_anchors(1.0 - table.terms.sum(axis=1), n_anchors)
-    anchor_truth = B.ground_truth_of(data, [names[i] for i in idx], seed)
-    coef, b, lam, cv = fit_weights(table.terms, idx, anchor_truth)
-    t_anchor = time.perf_counter() - t1
-    weights = Weights(coef, b, "anchors", [names[i] for i in idx], lam, cv, t_anchor)
-    val = ValuationResult(table, weights, t_terms + t_anchor)
-    scores["mixphase"], secs["mixphase"] = val.values, t_terms + t_anchor
-    scores["mixphase_theory"], secs["mixphase_theory"] = 1.0 - table.terms.sum(axis=1), t_terms
-    if "mixphase_no_truncation" in methods:
-        t1 = time.perf_counter()
-        tn = table.terms.copy()
-        tn[:, TERMS.index("truncation")] = 0.0
-        c2, b2, *_ = fit_weights(tn, idx, anchor_truth)
-        scores["mixphase_no_truncation"] = b2 - tn @ c2
-        secs["mixphase_no_truncation"] = t_terms + t_anchor + time.perf_counter() - t1
-    ablation = {}
-    for j, t in enumerate(TERMS):
-        keep = np.arange(len(TERMS)) != j
-        ablation[t] = _corr(b - table.terms[:, keep] @ coef[keep], truth)[0]
-    scores["davinz"], secs["davinz"] = B.davinz(table), t_terms  # shares the term computation
-    runners = {
-        "knn_shapley": lambda: B.knn_shapley(data, seed=seed),
-        "tracin": lambda: B.tracin(data, seed=seed),
-        "loo_retrain": lambda: B.loo_retrain(data, seed=seed),
-        "random": lambda: B.random_scores(data, seed),
-    }
-    for m, fn in runners.items():
-        if m in methods:
-            t0 = time.perf_counter()
-            scores[m] = fn()
-            secs[m] = time.perf_counter() - t0
-    scores = {m: scores[m] for m in METHODS if m in scores and m in methods}
-    known = None
+    curves = None
+    if removal:
+        seed_r = targets[SA].seeds[0]
+        curves = removal_curves(data, {m: scores[m] for m in REMOVAL_METHODS if m in scores},
+                                seed_r)  # fmt: skip
+        note("removal curves")
+    mask = held_out_mask(names, anchors)
+    truth_auc = {k: detection_auc(t.values, names, data.meta.get("noisy", []), mask)
+                 for k, t in targets.items()}  # fmt: skip
+    extra = {"anchor_seconds": cache.get("anchor_seconds"),
+             "truth_noisy_detection_auc": truth_auc,
+             "contributor_kinds": data.meta.get("kind", {})}  # fmt: skip
     if "known_value" in data.meta:
-        known = np.array([data.meta["known_value"][c] for c in names])
-    return BenchmarkResult(task, names, truth, truth_s, scores, secs, val, known,
-                           {"term_ablation": ablation, "terms_seconds": t_terms})  # fmt: skip
-
-
-def plot_benchmark(result: BenchmarkResult, path) -> None:
-    """Bar chart: Pearson and Spearman per method, with wall time (log scale) beside it."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from mixphase.io import save_figure
-
-    meth = result.methods()
-    names = list(meth)
-    x = np.arange(len(names))
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": [2, 1]})
-    a1.bar(x - 0.2, [meth[m]["pearson"] for m in names], 0.4, label="Pearson")
-    a1.bar(x + 0.2, [meth[m]["spearman"] for m in names], 0.4, label="Spearman")
-    a1.axhline(0, color="k", lw=0.8)
-    a1.set_xticks(x, names, rotation=35, ha="right")
-    a1.set_ylabel("correlation with retrained ground truth")
-    a1.set_ylim(-1, 1)
-    a1.legend()
-    a1.set_title(f"value benchmark: {result.task}")
-    a2.bar(x, [max(meth[m]["seconds"], 1e-3) for m in names], color="gray")
-    a2.set_yscale("log")
-    a2.set_xticks(x, names, rotation=35, ha="right")
-    a2.set_ylabel("wall time [s]")
-    fig.tight_layout()
-    save_figure(fig, path, dpi=110)
-    plt.close(fig)
+        extra["known_value"] = data.meta["known_value"]
+    return BenchmarkResult(task, seed, names, targets, scores, secs, anchors,
+                           data.meta.get("noisy", []), quick, curves, extra)  # fmt: skip

@@ -13,7 +13,9 @@ Readers for a user's own files (:func:`load_training`, :func:`load_test`):
   optional ``item``; every other column is a numeric feature. The test file has ``label`` (and
   optionally ``item``) plus the same feature columns (matched by name).
 
-Every problem raises :class:`~mixphase.errors.MixphaseInputError` (CLI: exit code 2).
+Every problem raises :class:`~mixphase.errors.MixphaseInputError` (CLI: exit code 2), among
+them: a test set with labels no training row has, a contributor with a single row, and feature
+counts that differ between the files (by position for .npz, by column name for .csv/.parquet).
 """
 
 from __future__ import annotations
@@ -78,6 +80,21 @@ class ValuationData:
             self.item, self.item_test = icodes[:n].astype(int), icodes[n:].astype(int)
         if n < 2 or self.x_test.shape[0] < 2:
             raise MixphaseInputError("need at least 2 training rows and 2 test rows")
+        unseen = np.setdiff1d(self.y_test, self.y)
+        if unseen.size:
+            shown = ", ".join(repr(str(c)) for c in self.classes[unseen[:5]])
+            raise MixphaseInputError(
+                f"the test set has {unseen.size} label(s) that no training row has ({shown}"
+                f"{', ...' if unseen.size > 5 else ''}): no contributor can be valued on them; "
+                "drop those test rows or add training data with those labels"
+            )
+        names, counts = np.unique(self.contributor, return_counts=True)
+        if np.any(counts < 2):
+            single = ", ".join(repr(str(c)) for c in names[counts < 2][:5])
+            raise MixphaseInputError(
+                f"{int(np.sum(counts < 2))} contributor(s) have a single row ({single}): every "
+                "contributor needs at least 2 rows (merge or drop them)"
+            )
 
     @property
     def n_classes(self) -> int:
@@ -194,12 +211,20 @@ def load_data(train_path, test_path) -> ValuationData:
     x = _pick(tr, ("x", "X", "features"), train_path)
     xt = _pick(te, ("x", "X", "features"), test_path)
     if "__feature_names__" in tr and "__feature_names__" in te:
-        names_tr, names_te = list(tr["__feature_names__"]), list(te["__feature_names__"])
+        names_tr = [str(c) for c in tr["__feature_names__"]]
+        names_te = [str(c) for c in te["__feature_names__"]]
         missing = [c for c in names_tr if c not in names_te]
         if missing:
             more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
             raise MixphaseInputError(
                 f"{test_path} lacks feature columns {', '.join(map(str, missing[:5]))}{more}"
+            )
+        extra = [c for c in names_te if c not in names_tr]
+        if extra:
+            more = f" and {len(extra) - 5} more" if len(extra) > 5 else ""
+            raise MixphaseInputError(
+                f"{test_path} has {len(names_te)} feature columns, the training file "
+                f"{len(names_tr)}: {', '.join(extra[:5])}{more} are not in {train_path.name}"
             )
         xt = xt[:, [names_te.index(c) for c in names_tr]]
     item = _pick(tr, ("item",), train_path, required=False)
