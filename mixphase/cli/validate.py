@@ -262,7 +262,8 @@ def run_cmd(preset, ratio, size, out, eval_every, verbose, as_json, seed, thread
     type=JOBS,
     default=1,
     show_default=True,
-    help="Parallel single-thread worker processes on this machine.",
+    help="Parallel single-thread worker processes on this machine (ray, submitit: the runs "
+    "are split into at least this many tasks).",
 )
 @backend_options
 @ensemble_options
@@ -357,7 +358,8 @@ def presets_cmd(as_json) -> None:
     type=JOBS,
     default=1,
     show_default=True,
-    help="Parallel single-thread worker processes (several share one GPU).",
+    help="Parallel single-thread worker processes (several share one GPU; ray, submitit: "
+    "the runs are split into at least this many tasks).",
 )
 @click.option(
     "--seeds",
