@@ -90,6 +90,14 @@ EXAMPLES: list[Example] = [
             tested=False,
             note="A 2-run sweep (minutes on a CPU); real sweeps use the presets' full grids, "
                  "on a GPU for `small`/`base`."),
+    Example("validate sweep",
+            "mixphase validate sweep --preset tiny --steps 50 -r 0.16 --size 0 --seeds 2 "
+            "--no-web-only --backend submitit --submitit-cluster local -o sweep-submitit",
+            tested=False,
+            note="The same kind of sweep as one submitit array job: `--submitit-cluster local` "
+                 "runs the tasks on this machine; on SLURM drop it and add `--slurm-partition`, "
+                 "`--slurm-time`, `--slurm-gpus-per-task`, `--max-parallel`. `--backend ray` "
+                 "runs them on a Ray cluster (`RAY_ADDRESS`, else a local Ray)."),
     Example("validate report", "mixphase validate report sweep", tested=False,
             note="Re-makes the comparison from the sweep above."),
     Example("validate reproduce", "mixphase validate reproduce --quick --steps 40 --out repro --jobs 2",

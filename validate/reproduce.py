@@ -38,6 +38,7 @@ from mixphase.errors import MixphaseInputError
 from mixphase.io import atomic_write
 from mixphase.records import dumps
 from mixphase.validate import claims as C
+from mixphase.validate.backends import Backend
 from mixphase.validate.presets import get_preset
 from mixphase.validate.sweep import RESULTS, execute, read_results
 from mixphase.validate.train import RunConfig
@@ -330,7 +331,7 @@ def judge(d: Design, results: list[dict], roles: list[dict], tests: list[dict],
     return [c1, c2, c3, c4, c5, c6, c7], mech, why
 
 
-def reproduce(out: str | os.PathLike, design: Design, *, jobs: int = 1, backend: str = "local",
+def reproduce(out: str | os.PathLike, design: Design, *, jobs: int = 1, backend: str | Backend = "local",
               echo: Callable[[str], None] | None = None, train: bool = True,
               execution: dict | None = None) -> ReproduceReport:  # fmt: skip
     """Run (or reuse) every stage, judge the claims, write report.json, report.md, figures.
