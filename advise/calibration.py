@@ -1,30 +1,23 @@
-"""Calibrating the knapsack model's unknown scale on the user's own runs.
+"""Calibrating the knapsack model on your own runs: which constants the data set, with intervals.
 
-The theory's critical odds ``r_c/(1-r_c) = A*alpha / (p * M^(alpha+1))`` are, after converting the
-web law to capacity bits (``A_bits ∝ b^alpha``, :mod:`mixphase.theory.web_law`), proportional to
-``1/(p*b)``: the bits per parameter ``b`` and the per-token exposure ``p = 1/S1`` enter the onset
-only through one product, which nobody knows in advance (exact-match counting, few exposures,
-architecture). mixphase calibrates it as an **effective bits per parameter** ``b_eff`` (keeping
-``p = 1/S1``), so the calibrated model is again a :class:`~mixphase.theory.KnapsackModel` and every
-prediction comes from the same closed forms. The web law as a function of ``N`` is unchanged by
-``b`` (``A_bits*(b*N)^-alpha`` does not depend on ``b``); ``b_eff`` also sets how much of the
-capacity the knowledge set takes, which shapes the ramp above the onset.
+The model (:class:`~mixphase.theory.knapsack.KnapsackModel` with the accuracy ramp of
+:mod:`mixphase.theory.accuracy`) has six constants (:mod:`mixphase.advise.priors`): the value
+scale ``kappa``, the capacity per parameter ``b``, the exposure curve's ``E_half`` and ``gamma``,
+the ramp width ``w`` and the seed scatter ``sigma``. Every prediction is computed per posterior
+draw (:class:`~mixphase.advise.draws.ModelDraws`):
 
-- **Anchor** (``--critical-ratio RC`` at size ``N0``): the onset odds scale as ``1/b``, so
-  ``b_eff = b * odds(r_c_theory(N0)) / odds(RC)`` reproduces ``RC`` at ``N0`` exactly; the
-  theory's ``N^-(alpha+1)`` scaling extrapolates from there. A point, no interval.
-- **Sweep** (``--calibrate FILE``: model size, ratio, accuracy[, correct, total]): each ratio is
-  normalised, ``x = odds(r)/odds(r_ref(N))``, so points from all sizes collapse onto one
-  transition in ``x``; :func:`mixphase.fit.fit_transition` fits it with a posterior for its
-  critical point ``c`` (the 50% point). The calibrated model is the one whose *half-learned* ratio
-  (``critical_ratio(N, fraction=0.5)``, the counterpart of a sweep's 50% point) sits at
-  ``odds = c * odds(r_ref(N_ref))``, ``N_ref`` the geometric mean of the calibration sizes. Pass 1
-  uses the uncalibrated onset as ``r_ref``; with several sizes a pass 2 re-normalises by the pass-1
-  model's half-learned ratio, which aligns the sizes' transitions exactly when that model is right
-  (the ramp above the onset widens as the set takes more of a small model). Each posterior draw of
-  ``c`` gives a draw of ``b_eff``; every prediction is computed per draw (400), so it carries a
-  credible interval. The intervals hold the calibration's noise only: the web law (and its
-  exponent, which sets the extrapolation across sizes) is taken at its point value.
+- **none** — the priors: an uncalibrated prediction carries their uncertainty;
+- **anchor** (``--critical-ratio R`` at ``--anchor-size N``: accuracy reached 50% at ``R``) —
+  the prior reweighted by one measured transition, scattered by the seed effect;
+- **runs** (``--calibrate FILE``: size, ratio, accuracy or counts, and per run its knowledge set
+  and training length when known, :mod:`mixphase.advise.runs`) — 2 or more runs at 2 or more
+  ratios. The posterior (:mod:`mixphase.advise.posterior`) sets what the runs inform and leaves
+  the rest at its prior; which constants moved (posterior sd < 0.7 x prior sd) is reported.
+
+The runs may differ from the target configuration (``--facts``, ``--tokens-per-fact``,
+``--training-tokens``): each run is evaluated in its own, so the constants transfer. The web law
+is fixed per draw (``--web-runs`` fits it; :mod:`mixphase.advise.web`) and its draws are
+reweighted together with the constants.
 """
 
 from __future__ import annotations
@@ -33,270 +26,231 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from mixphase.advise.draws import ModelDraws
+from mixphase.advise.posterior import Anchor, log_likelihood, sample_posterior
+from mixphase.advise.priors import LABELS, NAMES, Priors
+from mixphase.advise.runs import CalibrationData, calibration_data, web_runs
+from mixphase.advise.web import WebChoice, default_web
 from mixphase.errors import MixphaseInputError
-from mixphase.readers import aliases, table_of
 from mixphase.readers import read_records as _read_records
 from mixphase.records import Estimate
-from mixphase.runs import main_sweep_rows
 from mixphase.theory.knapsack import KnapsackModel
-from mixphase.theory.strategies import odds
+from mixphase.theory.predictions import format_size
 
 #: Posterior draws propagated through the predictions.
-N_DRAWS = 400
-#: Smallest model size accepted in a file: smaller values are taken to be in millions, a unit slip.
-MIN_PARAMS = 1000.0
+N_DRAWS = 1000
+#: A constant counts as calibrated when its posterior sd is below this share of the prior's.
+CALIBRATED_SHRINK = 0.7
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """How the scale was set: ``method`` in {"none", "anchor", "sweep"} and draws of ``b_eff``."""
+    """Draws of the model for the target configuration and how they were obtained."""
 
-    method: str
-    bits_per_param: np.ndarray
-    level: float = 0.9
-    details: dict = field(default_factory=dict)
+    draws: ModelDraws
+    method: str  # "none", "anchor", "runs" or "runs+anchor"
+    web: WebChoice
+    priors: Priors
+    data: CalibrationData | None = None
+    anchors: tuple[Anchor, ...] = ()
+    ess: float | None = None
+    shrink: dict = field(default_factory=dict)
+    acceptance: float | None = None
 
     @property
     def calibrated(self) -> bool:
         return self.method != "none"
 
     @property
-    def has_interval(self) -> bool:
-        return self.bits_per_param.size > 1
+    def level(self) -> float:
+        return self.draws.level
 
-    def models(self, model: KnapsackModel) -> list[KnapsackModel]:
-        return [replace(model, bits_per_param=float(b)) for b in self.bits_per_param]
+    def summary(self, values) -> Estimate:
+        return self.draws.summary(values)
 
-    def median_model(self, model: KnapsackModel) -> KnapsackModel:
-        return replace(model, bits_per_param=float(np.median(self.bits_per_param)))
+    def median_model(self, model: KnapsackModel | None = None) -> KnapsackModel:
+        """A point model at the posterior medians (``model``: another target configuration)."""
+        d = self.draws if model is None else self.draws.at(
+            knowledge=model.knowledge, training_tokens=model.training_tokens)  # fmt: skip
+        return d.median_model()
 
-    def summary(self, values):
-        """A number (point calibration) or an :class:`Estimate` over the draws."""
-        v = np.asarray(values, dtype=float).ravel()
-        if not self.has_interval:
-            return float(v[0])
-        v = np.where(np.isnan(v), np.inf, v)  # NaN from the theory means "no ratio does": never
-        q = np.quantile(v, [(1 - self.level) / 2, 0.5, (1 + self.level) / 2], method="inverted_cdf")
-        return Estimate(float(q[1]), float(q[0]), float(q[2]), self.level)
+    def status(self) -> dict[str, str]:
+        """Per constant: "calibrated", "prior" or "not used" (exposures without a length)."""
+        uses_t = self.draws.base.training_tokens is not None or (
+            self.data is not None and np.any(np.isfinite(self.data.training_tokens)))  # fmt: skip
+        out = {}
+        for name in NAMES:
+            if name in ("e_half", "gamma") and not uses_t:
+                out[name] = "not used (no training length)"
+            elif self.calibrated and self.shrink.get(name, 1.0) < CALIBRATED_SHRINK:
+                out[name] = "calibrated"
+            else:
+                out[name] = "prior" if not self.calibrated else "prior (the data do not inform it)"
+        return out
 
     def to_dict(self) -> dict:
-        b = self.summary(self.bits_per_param)
-        return {"method": self.method, "bits_per_param": b, **self.details}
+        est = self.draws.constant_estimates()
+        status = self.status()
+        return {
+            "method": self.method, "credible_level": self.level, "draws": self.draws.size,
+            "effective_sample_size": self.ess, "metropolis_acceptance": self.acceptance,
+            "constants": {k: {**est[k].to_dict(), "status": status[k],
+                              "posterior_sd_over_prior_sd": self.shrink.get(k)} for k in NAMES},
+            "web": self.web.to_dict(),
+            "runs": None if self.data is None else self.data.to_dict(),
+            "anchors": [a.to_dict() for a in self.anchors],
+        }  # fmt: skip
+
+    def lines(self) -> list[str]:
+        head = {"none": "UNCALIBRATED: the model under its priors (intervals are the priors')",
+                "anchor": "calibrated on your measured critical ratio",
+                "runs": f"calibrated on {0 if self.data is None else self.data.n} runs",
+                "runs+anchor": "calibrated on your runs and critical ratio"}[self.method]  # fmt: skip
+        out = [f"  {head}; [ ] = {self.level:.0%} intervals"]
+        if self.data is not None:
+            d = self.data.to_dict()
+            sizes = ", ".join(format_size(s) for s in d["sizes"])
+            out.append(f"    runs at sizes {sizes}; ratios {d['ratio_range'][0]:.3g}-"
+                       f"{d['ratio_range'][1]:.3g}" + (f"; assumed the target's "
+                       f"{', '.join(d['assumed_from_target'])}" if d["assumed_from_target"]
+                       else ""))  # fmt: skip
+        est, status = self.draws.constant_estimates(), self.status()
+        for k in NAMES:
+            out.append(f"    {LABELS[k]:<30} {est[k]!s:<28} {status[k]}")
+        if self.ess is not None:
+            moved = "" if self.acceptance is None else (
+                f", then Metropolis moves (acceptance {self.acceptance:.0%})")  # fmt: skip
+            out.append(f"    posterior: importance sampling, effective sample size "
+                       f"{self.ess:.0f}{moved}")  # fmt: skip
+            if self.acceptance is not None and self.acceptance < 0.05:
+                out.append("    warning: the sampler barely moved: intervals may be too narrow")
+        return out
 
 
-def uncalibrated(model: KnapsackModel) -> Calibration:
-    return Calibration("none", np.array([model.bits_per_param]), 0.0)
+def _shrink(post: np.ndarray, priors: Priors) -> dict[str, float]:
+    sd = post.std(axis=0) / priors.sd()
+    return {k: float(sd[i]) for i, k in enumerate(NAMES)}
 
 
-def anchor(model: KnapsackModel, size: float, critical_ratio: float) -> Calibration:
-    """``b_eff`` that puts the onset at ``critical_ratio`` for a model of ``size`` parameters."""
+def model_priors(model: KnapsackModel) -> Priors:
+    """The default priors, centred on the model's own capacity and value scale (``--bits-per-param``
+    sets the capacity prior's median)."""
+    p = Priors()
+    return replace(p, bits_per_param=(float(model.bits_per_param), p.bits_per_param[1]),
+                   value_scale=(float(model.value_scale), p.value_scale[1]))  # fmt: skip
+
+
+def uncalibrated(model: KnapsackModel, *, web: WebChoice | None = None, priors: Priors | None = None,
+                 n_draws: int = N_DRAWS, seed: int = 0, ci: float = 0.9) -> Calibration:  # fmt: skip
+    """The model under its priors (what an uncalibrated prediction rests on)."""
+    priors = priors or model_priors(model)
+    web = web or default_web(model, n_draws, seed)
+    rng = np.random.default_rng([seed, 17])
+    theta = priors.sample(n_draws, rng)
+    laws = web.draws.take(rng.integers(web.draws.size, size=n_draws))
+    draws = ModelDraws(theta, laws, model, ci, seed)
+    return Calibration(draws, "none", web, priors, shrink={k: 1.0 for k in NAMES})
+
+
+def calibrate(model: KnapsackModel, *, data: CalibrationData | None = None, anchors=(),
+              web: WebChoice | None = None, priors: Priors | None = None,
+              n_draws: int = N_DRAWS, seed: int = 0, ci: float = 0.9) -> Calibration:  # fmt: skip
+    """Posterior draws given runs (``data``) and/or anchors; the target config is ``model``'s.
+
+    Without a ``priors`` argument: :func:`model_priors`, except that runs reporting their stored
+    bits per parameter centre the capacity prior there (sd 0.5 in ln: exact-match counting misses
+    partial knowledge).
+    """
+    web = web or default_web(model, n_draws, seed)
+    if data is not None:
+        data = data.filled(model.knowledge, model.training_tokens)
+    if priors is None:
+        priors = model_priors(model)
+        if data is not None and np.any(np.isfinite(data.bits_per_param)):
+            priors = replace(priors, bits_per_param=(float(np.nanmedian(data.bits_per_param)), 0.5))
+    anchors = tuple(anchors)
+    if data is None and not anchors:
+        return uncalibrated(model, web=web, priors=priors, n_draws=n_draws, seed=seed, ci=ci)
+
+    def loglik(theta, j):
+        return log_likelihood(theta, web.draws.take(j), model, data, anchors)
+
+    post = sample_posterior(loglik, priors, web.draws.size, n_draws=n_draws, seed=seed)
+    draws = ModelDraws(post.theta, web.draws.take(post.web_index), model, ci, seed)
+    method = "runs" if data is not None else "anchor"
+    if data is not None and anchors:
+        method = "runs+anchor"
+    return Calibration(draws, method, web, priors, data, anchors, post.ess,
+                       _shrink(post.theta, priors), post.acceptance)  # fmt: skip
+
+
+def anchor(model: KnapsackModel, size: float, critical_ratio: float, level: float = 0.5,
+           **kwargs) -> Calibration:  # fmt: skip
+    """Calibrate on one measured critical ratio (accuracy ``level`` at ``critical_ratio``)."""
     if not 0 < critical_ratio < 1:
         raise MixphaseInputError(
             f"--critical-ratio must lie strictly between 0 and 1, got {critical_ratio!r}"
         )
     if not size > 0 or not np.isfinite(size):
         raise MixphaseInputError(f"anchor model size must be positive, got {size!r}")
-    b = model.bits_per_param * float(odds(model.critical_ratio(size)) / odds(critical_ratio))
-    details = {"anchor_size": float(size), "anchor_critical_ratio": float(critical_ratio)}
-    return Calibration("anchor", np.array([b]), 0.0, details)
+    return calibrate(model, anchors=[Anchor(float(size), float(critical_ratio), level)], **kwargs)
 
 
-def sweep(
-    model: KnapsackModel,
-    sizes,
-    ratios,
-    accuracy=None,
-    correct=None,
-    total=None,
-    ci: float = 0.9,
-    seed: int = 0,
-    n_draws: int = N_DRAWS,
-) -> Calibration:
-    """Posterior for ``b_eff`` from observed (size, ratio, accuracy or correct/total) points."""
-    from mixphase.fit import fit_transition
-
-    sizes = np.asarray(sizes, dtype=float)
-    n_ref = float(np.exp(np.mean(np.log(sizes))))
-    # pass 1: collapse on the uncalibrated onset; pass 2: on the half-learned ratio of the pass-1
-    # model, which aligns the sizes' transitions exactly when that model is right.
-    ref, frac = model, 0.0
-    for _ in range(1 if np.unique(sizes).size == 1 else 2):  # one size: the collapse is exact
-        with np.errstate(invalid="ignore"):
-            scale = odds(ref.critical_ratio(sizes, frac))
-        if not np.all(np.isfinite(scale)):
-            break  # the pass-1 model cannot hold half the set at some size: keep pass 1
-        x = odds(ratios) / scale
-        fit = fit_transition(x, y=accuracy, correct=correct, total=total, ci=ci, seed=seed)
-        c, source = _critical_draws(fit, ci, n_draws, seed)
-        b = _bits_for_half_odds(model, n_ref, c * float(odds(ref.critical_ratio(n_ref, frac))))
-        ref, frac = replace(model, bits_per_param=float(np.median(b))), 0.5
-    details = {
-        "points": int(sizes.size),
-        "draws": source,
-        "reference_size": n_ref,
-        # critical odds of the calibrated model over the uncalibrated theory's (onset)
-        "odds_scale": Estimate.from_samples(model.bits_per_param / b, ci),
-        "transition_width": _as_record(getattr(fit, "width", None)),
-    }
-    return Calibration("sweep", b, ci, details)
+def sweep(model: KnapsackModel, sizes, ratios, accuracy=None, correct=None, total=None,
+          **kwargs) -> Calibration:  # fmt: skip
+    """Calibrate on arrays of runs in the target's own configuration (a convenience)."""
+    rows = [{"model_size": float(n), "ratio": float(r)} for n, r in zip(sizes, ratios, strict=True)]
+    if correct is not None and total is not None:
+        for row, c, t in zip(rows, correct, total, strict=True):
+            row.update(correct=float(c), total=float(t))
+    else:
+        for row, a in zip(rows, accuracy, strict=True):
+            row["accuracy"] = float(a)
+    return calibrate(model, data=calibration_data(rows, "calibration runs"), **kwargs)
 
 
-def _as_record(value):
-    return value.to_dict() if hasattr(value, "to_dict") else value
-
-
-def _critical_draws(fit, ci: float, n: int, seed: int) -> tuple[np.ndarray, str]:
-    """Posterior draws of the transition's critical point from a ``TransitionFit``.
-
-    Uses the fit's own draws (``fit.draws["u_c"]``, the log critical point); otherwise a log-normal
-    with the reported median and central interval (an approximation, flagged in the output).
-    """
-    draws = getattr(fit, "draws", None) or {}
-    if "u_c" in draws:  # mixphase.fit's TransitionFit: draws of ln(critical point)
-        c = np.exp(np.asarray(draws["u_c"], dtype=float).ravel())
-        c = c[np.isfinite(c)]
-        if c.size >= 10:
-            idx = np.random.default_rng(seed).choice(c.size, size=min(n, c.size), replace=False)
-            return c[idx], "posterior"
-    est = fit.critical
-    from scipy.stats import norm
-
-    z = norm.ppf(0.5 + ci / 2)
-    sigma = max((np.log(est.upper) - np.log(est.lower)) / (2 * z), 1e-12)
-    return est.median * np.exp(sigma * norm.ppf((np.arange(n) + 0.5) / n)), "approximate"
-
-
-def _bits_for_half_odds(model: KnapsackModel, n_ref: float, target_odds) -> np.ndarray:
-    """``b_eff`` such that ``odds(critical_ratio(n_ref, 0.5)) = target_odds`` (per draw).
-
-    The half-learned odds fall monotonically in ``b`` on ``b*N > K*H/2``; they are evaluated with
-    the theory on a coarse log grid of ``b``, then on a fine one over the bracket the targets fall
-    in, and inverted by interpolation in log-log space.
-    """
-    t = np.log(np.asarray(target_odds, dtype=float))
-
-    def half_odds(grid):
-        return np.log(
-            [odds(replace(model, bits_per_param=b).critical_ratio(n_ref, 0.5)) for b in grid]
-        )
-
-    b_min = 0.5 * model.knowledge.total_bits / n_ref
-    grid = np.geomspace(b_min * (1 + 1e-9), max(b_min, model.bits_per_param) * 1e6, 200)
-    half = half_odds(grid)  # decreasing
-    if np.any(t < half[-1]) or np.any(t > half[0]):
-        raise MixphaseInputError("calibration points lie far outside what the model can express")
-    i_lo = max(int(np.searchsorted(-half, -t.max())) - 1, 0)
-    i_hi = min(int(np.searchsorted(-half, -t.min())), grid.size - 1)
-    grid = np.geomspace(grid[i_lo], grid[i_hi], 400)
-    half = half_odds(grid)
-    return np.exp(np.interp(t, half[::-1], np.log(grid[::-1])))
+def extrapolation_warnings(cal: Calibration, sizes, ratio: float | None = None) -> list[str]:
+    """Say how far predictions reach beyond the calibrated sizes and exposures."""
+    out = []
+    if cal.data is None and not cal.anchors:
+        return out
+    known = np.concatenate([cal.data.sizes if cal.data is not None else [],
+                            [a.size for a in cal.anchors]])  # fmt: skip
+    lo, hi = float(np.min(known)), float(np.max(known))
+    for n in np.atleast_1d(sizes):
+        if n > hi * 1.01 or n < lo / 1.01:
+            f = n / hi if n > hi else lo / n
+            out.append(f"{format_size(n)} lies {f:.3g}x {'above' if n > hi else 'below'} the "
+                       f"calibrated sizes ({format_size(lo)}-{format_size(hi)}): an extrapolation")  # fmt: skip
+    t = cal.draws.base.training_tokens
+    if cal.data is not None and ratio is not None and t is not None:
+        e = cal.data.exposures()
+        e = e[np.isfinite(e)]
+        mine = ratio * t / float(cal.draws.base.knowledge.tokens)
+        if e.size and (mine > 1.5 * e.max() or mine < e.min() / 1.5):
+            out.append(f"{mine:.3g} exposures per fact at r={ratio:g} lie outside the calibrated "
+                       f"{e.min():.3g}-{e.max():.3g}: the exposure curve extrapolates")  # fmt: skip
+    return out
 
 
 # -- files ---------------------------------------------------------------------------------------
-# Column names: the one table in mixphase.readers.columns; files: mixphase.readers.
-SIZE_KEYS = aliases("model_size")
-RATIO_KEYS = aliases("ratio")
-ACC_KEYS = aliases("accuracy")
-CORRECT_KEYS = aliases("correct")
-TOTAL_KEYS = aliases("total")
-LOSS_KEYS = aliases("web_loss")
-
-
+# Column names: the one table in mixphase.readers.columns (roles used in mixphase.advise.runs).
 def read_records(path) -> list[dict]:
     """Rows of any table :mod:`mixphase.readers` reads (CSV/TSV, JSON/JSONL, Parquet, ...);
     each row knows its line, so errors name it."""
     return _read_records(path)
 
 
-def _column(rows, keys, path, required=True):
-    table = table_of(rows, path)
-    key = table.find_any(keys, required=required)
-    return None if key is None else table.numbers(key, blank="error")
+def read_calibration_points(path) -> CalibrationData:
+    """The runs of a calibration file (any table :mod:`mixphase.readers` reads; a ``validate``
+    results file too)."""
+    return calibration_data(read_records(path), str(path))
 
 
-def _sizes(rows, path):
-    sizes = _column(rows, SIZE_KEYS, path)
-    if np.any(sizes <= 0):
-        raise MixphaseInputError(f"{path}: model sizes must be positive")
-    if np.any(sizes < MIN_PARAMS):
-        raise MixphaseInputError(
-            f"{path}: model size {sizes.min():g} is below {MIN_PARAMS:g} parameters: sizes are "
-            "counted in parameters (in millions? write 70e6, not 70)"
-        )
-    return sizes
+def read_web_runs(path) -> tuple[np.ndarray, np.ndarray]:
+    """``(sizes, web_loss per token)`` from a web-runs file (checked)."""
+    return web_runs(read_records(path), str(path))
 
 
-def read_calibration_points(path):
-    """``(sizes, ratios, accuracy, correct, total)`` from a calibration file (checked)."""
-    rows = main_sweep_rows(read_records(path))
-    if not rows:
-        raise MixphaseInputError(f"{path} holds no runs at a positive ratio")
-    sizes = _sizes(rows, path)
-    ratios = _column(rows, RATIO_KEYS, path)
-    if np.any(ratios <= 0) or np.any(ratios >= 1):
-        raise MixphaseInputError(
-            f"{path}: ratios must lie strictly between 0 and 1 (a fraction, not a percentage)"
-        )
-    correct = _column(rows, CORRECT_KEYS, path, required=False)
-    total = _column(rows, TOTAL_KEYS, path, required=False)
-    acc = _column(rows, ACC_KEYS, path, required=correct is None or total is None)
-    if correct is not None and total is not None:
-        if np.any(total <= 0) or np.any(correct < 0) or np.any(correct > total):
-            raise MixphaseInputError(f"{path}: need 0 <= correct <= total and total > 0")
-        acc = None
-    elif np.any(acc < 0) or np.any(acc > 1):
-        raise MixphaseInputError(
-            f"{path}: accuracy must lie in [0, 1] (a fraction, not a percentage)"
-        )
-    if sizes.size < 3:
-        raise MixphaseInputError(f"{path}: need at least 3 calibration points, got {sizes.size}")
-    return sizes, ratios, acc, correct, total
-
-
-def read_web_runs(path):
-    """``(sizes, web_loss)`` from a web-runs file (checked)."""
-    rows = read_records(path)
-    sizes = _sizes(rows, path)
-    loss = _column(rows, LOSS_KEYS, path)
-    if np.any(loss <= 0):
-        raise MixphaseInputError(f"{path}: web losses must be positive")
-    if np.unique(sizes).size < 2:
-        raise MixphaseInputError(f"{path}: need web runs at two or more model sizes")
-    return sizes, loss
-
-
-@dataclass(frozen=True)
-class WebFit:
-    """The web law fitted to the user's runs (``E`` held fixed) and its exponent's interval."""
-
-    alpha: Estimate
-    A: Estimate
-    E: float
-    points: int
-
-    def to_dict(self) -> dict:
-        return {"alpha": self.alpha, "A": self.A, "E": self.E, "points": self.points,
-                "note": "predictions use the posterior medians of alpha and A"}  # fmt: skip
-
-
-def fit_web_law(model: KnapsackModel, sizes, loss, ci: float = 0.9, seed: int = 0):
-    """Fit ``L - E = A*(N/u)^-alpha`` with :func:`mixphase.fit.fit_power_law` (E = ``--web-e``).
-
-    Returns the model with the fitted law (medians) and a :class:`WebFit`.
-    """
-    w = model.web
-    excess = np.asarray(loss, dtype=float) - w.E
-    if np.any(excess <= 0):
-        raise MixphaseInputError(
-            f"web losses must exceed the irreducible loss E={w.E:g} (--web-e, in {w.loss_unit}); "
-            "lower --web-e or check the loss unit (--loss-unit)"
-        )
-    from mixphase.fit import fit_power_law
-
-    fit = fit_power_law(np.asarray(sizes, dtype=float) / w.size_unit, excess, ci=ci, seed=seed)
-    expo = fit.exponent
-    if not expo.median < 0:
-        raise MixphaseInputError("the web runs' loss does not fall with model size")
-    alpha = Estimate(-expo.median, -expo.upper, -expo.lower, expo.level)
-    web = replace(w, alpha=alpha.median, A=fit.prefactor.median)
-    return replace(model, web=web), WebFit(alpha, fit.prefactor, w.E, int(np.size(sizes)))
+__all__ = ["Calibration", "anchor", "calibrate", "extrapolation_warnings", "read_calibration_points",
+           "read_records", "read_web_runs", "sweep", "uncalibrated"]  # fmt: skip

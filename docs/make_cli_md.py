@@ -38,6 +38,11 @@ EXAMPLES: list[Example] = [
     Example("predict", "mixphase predict",
             note="Critical mixing ratios for Pythia-like sizes on the defaults."),
     Example("predict critical-ratio", "mixphase predict critical-ratio -n 70e6 -n 410e6 -n 1.4e9"),
+    Example("predict critical-ratio",
+            "mixphase predict critical-ratio -n 70e6 -n 410e6 --training-tokens 32e9 "
+            "--critical-ratio 0.3 --anchor-size 70e6",
+            note="At the paper's 32B training tokens, calibrated on one measured transition (70M: "
+                 "50% accuracy at r = 0.3); `--calibrate FILE` takes whole sweeps."),
     Example("predict critical-size", "mixphase predict critical-size -r 0.01 -r 0.1"),
     Example("predict threshold-popularity",
             "mixphase predict threshold-popularity -n 160e6 -n 1e9 --ratio 0.01"),
@@ -85,6 +90,14 @@ EXAMPLES: list[Example] = [
             tested=False,
             note="A 2-run sweep (minutes on a CPU); real sweeps use the presets' full grids, "
                  "on a GPU for `small`/`base`."),
+    Example("validate sweep",
+            "mixphase validate sweep --preset tiny --steps 50 -r 0.16 --size 0 --seeds 2 "
+            "--no-web-only --backend submitit --submitit-cluster local -o sweep-submitit",
+            tested=False,
+            note="The same kind of sweep as one submitit array job: `--submitit-cluster local` "
+                 "runs the tasks on this machine; on SLURM drop it and add `--slurm-partition`, "
+                 "`--slurm-time`, `--slurm-gpus-per-task`, `--max-parallel`. `--backend ray` "
+                 "runs them on a Ray cluster (`RAY_ADDRESS`, else a local Ray)."),
     Example("validate report", "mixphase validate report sweep", tested=False,
             note="Re-makes the comparison from the sweep above."),
     Example("validate reproduce", "mixphase validate reproduce --quick --steps 40 --out repro --jobs 2",

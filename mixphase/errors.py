@@ -8,3 +8,8 @@ exit code 2, with no traceback.
 
 class MixphaseInputError(ValueError):
     """Input that mixphase cannot work with (out of range, malformed, unreadable)."""
+
+
+class MixphaseRunError(RuntimeError):
+    """Work that failed where it ran (a sweep task on a cluster): the CLI prints one line
+    ``mixphase: error: ...`` and exits with code 1 (the input was fine; rerunning may resume)."""

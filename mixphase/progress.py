@@ -9,13 +9,17 @@ only when stderr is a terminal and the caller is not quiet (commands pass ``quie
         ...
     with progress.bar(total=n, desc="figures", quiet=as_json) as bar:
         ...; bar.update(1)
+
+:class:`Bars` keeps one bar per key (the runs of a sweep in training), fed ``(key, step, total)``
+from any thread.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 
 
 def enabled(quiet: bool = False) -> bool:
@@ -39,3 +43,36 @@ def bar(iterable: Iterable | None = None, *, total: int | None = None, desc: str
 
     return tqdm(iterable, total=total, desc=desc, unit=unit, file=sys.stderr, leave=leave,
                 disable=not enabled(quiet), dynamic_ncols=True)  # fmt: skip
+
+
+class Bars:
+    """One bar per key, fed ``update(key, step, total)`` (thread-safe; a no-op when disabled).
+
+    Shown when :func:`enabled` (``quiet``); ``label(key)`` names a bar (default: the key).
+    A key's bar closes when its step reaches the total.
+    """
+
+    def __init__(self, quiet: bool = False, label: Callable[[str], str] | None = None,
+                 unit: str = "step") -> None:  # fmt: skip
+        self.enabled = enabled(quiet)
+        self.label, self.unit = label or str, unit
+        self._bars: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    def update(self, key: str, step: int, total: int) -> None:
+        if not self.enabled:
+            return
+        with self._lock:
+            b = self._bars.get(key)
+            if b is None:
+                b = self._bars[key] = bar(total=total, desc=self.label(key), unit=self.unit)
+            b.update(min(step, total) - b.n)
+            if step >= total:
+                b.close()
+                del self._bars[key]
+
+    def close(self) -> None:
+        with self._lock:
+            for b in self._bars.values():
+                b.close()
+            self._bars.clear()

@@ -195,3 +195,14 @@ def fit_power(x, y, predicted: float | None, seed: int = 0) -> dict:
     e = fit.exponent
     return {"method": "mixphase.fit.fit_power_law (90% interval)", "exponent": e.median,
             "lower": e.lower, "upper": e.upper, "grid": grid, "line": med, "lo": lo, "hi": hi}  # fmt: skip
+
+
+def uncalibrated_model():
+    """The model ``predict`` and ``advise`` use, uncalibrated: a :class:`KnapsackModel` at its
+    point constants (the priors' medians) and the median ramp width of the accuracy model."""
+    from mixphase.advise.priors import Priors
+    from mixphase.theory import KnapsackModel
+
+    p = Priors()
+    model = KnapsackModel(bits_per_param=p.bits_per_param[0], value_scale=p.value_scale[0])
+    return model, p.width[0]

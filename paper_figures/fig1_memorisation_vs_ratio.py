@@ -2,7 +2,9 @@
 
 Theory (knapsack model, Gu et al. 2025 Thm 4.3, :meth:`KnapsackModel.learned_fraction`): the
 fraction of the knowledge set stored jumps from 0 to 1 over a narrow band of ratios around the
-critical ratio ``r_c(N)``; larger models jump at smaller ratios. With ``--validate-results`` a
+critical ratio ``r_c(N)``; larger models jump at smaller ratios. Dashed: the expected accuracy of
+the accuracy model (:mod:`mixphase.theory.accuracy`), the same model ``predict`` and ``advise``
+use (uncalibrated: the priors' medians). With ``--validate-results`` a
 second panel shows the memorisation accuracy measured by a ``mixphase validate`` sweep.
 """
 
@@ -18,6 +20,7 @@ from mixphase.paper_figures._common import (
     load_validate_results,
     main,
     measured_accuracy_panel,
+    uncalibrated_model,
 )
 
 NUMBER = 1
@@ -28,9 +31,9 @@ SIZES = (31e6, 70e6, 160e6, 410e6, 1e9)
 
 
 def make(out: Path, quick: bool = False, seed: int = 0, validate_results=None) -> FigureResult:
-    from mixphase.theory import KnapsackModel
+    from mixphase.theory.accuracy import accuracy
 
-    model = KnapsackModel()
+    model, width = uncalibrated_model()
     ratios = np.geomspace(1e-4, 0.95, 300 if quick else 1500)
     measured = load_validate_results(validate_results)
     fig, axes = st.figure(ncols=2 if measured else 1)
@@ -46,14 +49,19 @@ def make(out: Path, quick: bool = False, seed: int = 0, validate_results=None) -
         ys = np.asarray(model.learned_fraction(n, xs))
         ax.plot(xs, ys, color=s["color"], marker=s["marker"], markevery=[int(np.argmin(abs(xs - rc)))],
                 label=st.size_label(n), clip_on=False, zorder=3 + i)  # fmt: skip
-        rows += [{"source": "theory", "model_size": n, "ratio": float(r), "memorised": float(f)}
-                 for r, f in zip(ratios, phi, strict=True)]  # fmt: skip
+        acc = np.asarray(accuracy(model, n, ratios, width))
+        ax.plot(ratios, acc, color=s["color"], ls="--", lw=1.0, zorder=2 + i)
+        rows += [{"source": "theory", "model_size": n, "ratio": float(r), "memorised": float(f),
+                  "accuracy": float(a)} for r, f, a in zip(ratios, phi, acc, strict=True)]  # fmt: skip
     ax.set_xscale("log")
     ax.set_xlabel("mixing ratio r of the knowledge set (token share)")
     ax.set_ylabel("fraction of knowledge set memorised")
     ax.set_ylim(-0.03, 1.03)
     ax.set_xlim(1e-4, 1)
-    ax.set_title("Theory: knapsack model, SynBio-320k + web law")
+    ax.set_title(
+        "Theory: knapsack model, SynBio-320k + web law\n"
+        f"(solid: learned fraction; dashed: expected accuracy, ramp w={width:g})"
+    )
     ax.legend(title="model size\n(marker: onset $r_c$)", loc="center left")
     summary = {"onset_ratio": onsets}
     if measured:

@@ -2,6 +2,8 @@
 
 Theory (knapsack model, :meth:`KnapsackModel.learned_fraction`): at a fixed ratio a model below
 the critical size ``N_c(r)`` memorises nothing; a slightly larger one memorises everything.
+Dashed: the expected accuracy (:mod:`mixphase.theory.accuracy`), the model ``predict`` and
+``advise`` use (uncalibrated: the priors' medians).
 With ``--validate-results`` a second panel shows what a ``mixphase validate`` sweep measured.
 """
 
@@ -17,6 +19,7 @@ from mixphase.paper_figures._common import (
     load_validate_results,
     main,
     measured_accuracy_panel,
+    uncalibrated_model,
 )
 
 NUMBER = 2
@@ -27,9 +30,9 @@ RATIOS = (0.3, 0.1, 0.03, 0.01, 0.003)
 
 
 def make(out: Path, quick: bool = False, seed: int = 0, validate_results=None) -> FigureResult:
-    from mixphase.theory import KnapsackModel
+    from mixphase.theory.accuracy import accuracy
 
-    model = KnapsackModel()
+    model, width = uncalibrated_model()
     sizes = np.geomspace(1e7, 1e10, 300 if quick else 1500)
     measured = load_validate_results(validate_results)
     fig, axes = st.figure(ncols=2 if measured else 1)
@@ -43,14 +46,19 @@ def make(out: Path, quick: bool = False, seed: int = 0, validate_results=None) -
         phi = np.asarray(model.learned_fraction(xs, r))
         ax.plot(xs, phi, color=s["color"], marker=s["marker"],
                 markevery=[int(np.argmin(abs(xs - nc)))], label=f"{r:g}", clip_on=False)  # fmt: skip
-        rows += [{"source": "theory", "ratio": r, "model_size": float(n), "memorised": float(f)}
-                 for n, f in zip(xs, phi, strict=True)]  # fmt: skip
+        acc = np.asarray(accuracy(model, xs, r, width))
+        ax.plot(xs, acc, color=s["color"], ls="--", lw=1.0)
+        rows += [{"source": "theory", "ratio": r, "model_size": float(n), "memorised": float(f),
+                  "accuracy": float(a)} for n, f, a in zip(xs, phi, acc, strict=True)]  # fmt: skip
     ax.set_xscale("log")
     ax.set_xlim(sizes[0], sizes[-1])
     ax.set_xlabel("model size N (parameters)")
     ax.set_ylabel("fraction of knowledge set memorised")
     ax.set_ylim(-0.03, 1.03)
-    ax.set_title("Theory: knapsack model, SynBio-320k + web law")
+    ax.set_title(
+        "Theory: knapsack model, SynBio-320k + web law\n"
+        f"(solid: learned fraction; dashed: expected accuracy, ramp w={width:g})"
+    )
     ax.legend(title="mixing ratio r\n(marker: $N_c(r)$)", loc="center right")
     summary = {"critical_size": crit}
     if measured:

@@ -4,7 +4,7 @@
   learner trained on a real-synthetic mixture (Wang et al. 2025), with the exact expectation.
 - :func:`phase_diagram` (:mod:`.knapsack`): memorisation fraction over (model size, mixing
   ratio) from the knapsack allocation model (Gu et al. 2025), optionally exposure-limited.
-- :func:`popularity_curves` (:mod:`.knapsack`): accuracy vs popularity for several model sizes
+- :func:`popularity_curves` (:mod:`.popularity`): accuracy vs popularity for several model sizes
   with the threshold popularity (predicted, and Algorithm 1 on simulated correctness).
 
 Each result has ``to_rows()`` (the ``x,y[,curve]`` rows ``mixphase fit`` reads), ``truth`` (the
@@ -14,13 +14,9 @@ ground truth for the sidecar JSON), ``plot()`` and ``to_dict()``/``__str__``;
 """
 
 from mixphase.simulate._output import truth_path, write_rows, write_simulation, write_truth
-from mixphase.simulate.knapsack import (
-    PhaseDiagram,
-    PopularityCurves,
-    phase_diagram,
-    popularity_curves,
-)
+from mixphase.simulate.knapsack import PhaseDiagram, phase_diagram
 from mixphase.simulate.mixture import MixtureCurves, default_sizes, simulate_mixture_curves
+from mixphase.simulate.popularity import PopularityCurves, popularity_curves
 
 __all__ = [
     "MixtureCurves",

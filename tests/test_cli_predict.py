@@ -1,6 +1,7 @@
 """`mixphase predict`: JSON round trips, the default table, error paths, light start-up."""
 
 import json
+import math
 import subprocess
 import sys
 
@@ -32,14 +33,20 @@ def test_default_table_lists_pythia_sizes():
 
 
 def test_critical_ratio_json_round_trip():
+    """Each number is an interval over the priors' draws; the theory at the priors' medians lies
+    inside and near the median."""
     res = invoke(["predict", "critical-ratio", "--model-size", "1e8", "--json"])
     assert res.exit_code == 0
     out = json.loads(res.output)  # one JSON object, nothing else
     row = out["predictions"][0]
     model = KnapsackModel()
-    assert row["critical_ratio"] == pytest.approx(model.critical_ratio(1e8), rel=1e-12)
-    assert row["critical_ratio_full"] == pytest.approx(model.critical_ratio(1e8, 1.0), rel=1e-12)
-    assert out["asymptotic_exponent"] == pytest.approx(-1.283)
+    for key, frac in (("critical_ratio", 0.0), ("critical_ratio_full", 1.0)):
+        est, point = row[key], model.critical_ratio(1e8, frac)
+        assert est["lower"] < point < est["upper"]
+        assert est["median"] == pytest.approx(point, rel=0.15)
+    assert row["critical_ratio"]["median"] <= row["critical_ratio_50"]["median"]
+    assert out["calibration"]["method"] == "none"
+    assert set(out["calibration"]["constants"]) >= {"value_scale", "bits_per_param", "width"}
 
 
 def test_options_change_the_model():
@@ -50,16 +57,44 @@ def test_options_change_the_model():
     from mixphase.theory import KnowledgeSet, WebLaw
 
     model = KnapsackModel(WebLaw(alpha=0.5), KnowledgeSet(n_facts=1000), bits_per_param=1)
-    assert out["predictions"][0]["critical_ratio"] == pytest.approx(model.critical_ratio(1e9))
+    est = out["predictions"][0]["critical_ratio"]
+    assert est["median"] == pytest.approx(model.critical_ratio(1e9), rel=0.15)
+    assert out["calibration"]["constants"]["bits_per_param"]["median"] == pytest.approx(1, rel=0.05)
 
 
 def test_critical_size_inverts_critical_ratio():
+    """Per draw N_c(r_c(N)) = N, so the median size at r = 0.2 has median onset exactly 0.2."""
     res = invoke(["predict", "critical-size", "--ratio", "0.2", "--json"])
-    n = json.loads(res.output)["predictions"][0]["critical_size"]
-    res2 = invoke(["predict", "critical-ratio", "--model-size", str(n), "--json"])
-    assert json.loads(res2.output)["predictions"][0]["critical_ratio"] == pytest.approx(
-        0.2, rel=1e-9
-    )
+    n = json.loads(res.output)["predictions"][0]["critical_size"]["median"]
+    res2 = invoke(["predict", "critical-ratio", "--model-size", repr(n), "--json"])
+    rc = json.loads(res2.output)["predictions"][0]["critical_ratio"]["median"]
+    assert rc == pytest.approx(0.2, rel=1e-6)
+
+
+def test_finite_training_and_calibration_options(tmp_path):
+    full = json.loads(invoke(["predict", "critical-ratio", "-n", "7e7", "--json"]).output)
+    short = json.loads(invoke(["predict", "critical-ratio", "-n", "7e7", "--training-tokens",
+                               "3.2e10", "--json"]).output)  # fmt: skip
+    assert short["predictions"][0]["critical_ratio"]["median"] > full["predictions"][0][
+        "critical_ratio"]["median"]  # fmt: skip
+    assert short["assumptions"]["training_tokens"] == 3.2e10
+    web = tmp_path / "web.csv"
+    sizes = [1e7, 3e7, 1e8, 3e8, 1e9]
+    web.write_text("model_size,web_loss\n" + "".join(f"{n},{4.0 - 0.3 * math.log(n / 1e6) + e}\n"
+                   for n, e in zip(sizes, [0.002, -0.001, 0.0, 0.001, -0.002], strict=True)))  # fmt: skip
+    res = invoke(["predict", "critical-ratio", "-n", "7e7", "--web-runs", str(web), "--web-law",
+                  "log", "--critical-ratio", "0.2", "--anchor-size", "7e7", "--json"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["calibration"]["web"]["family"] == "log"
+    assert out["calibration"]["method"] == "anchor"
+    assert out["predictions"][0]["critical_ratio_50"]["median"] == pytest.approx(0.2, rel=0.1)
+    table = json.loads(invoke(["predict", "critical-ratio", "-n", "7e7", "--web-runs", str(web),
+                               "--web-law", "table", "--json"]).output)  # fmt: skip
+    assert table["calibration"]["web"]["family"] == "table"
+    code, _, err = run(["predict", "critical-ratio", "-n", "7e7", "--web-runs", str(web),
+                        "--web-law", "broken"])  # fmt: skip
+    assert code == 2 and "6 or more" in err
 
 
 @pytest.mark.parametrize(

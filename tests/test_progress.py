@@ -41,3 +41,22 @@ def test_progress_is_light():
     code = "import sys, mixphase.progress; print('tqdm' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_bars_one_per_key_closed_at_their_total(monkeypatch):
+    """The sweep's per-run bars (moved here from validate/progress.py): one per key, labelled,
+    closed when the run reaches its last step; silent when quiet or not on a terminal."""
+    monkeypatch.delenv("MIXPHASE_NO_PROGRESS", raising=False)
+    term = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    bars = progress.Bars(label=lambda k: k.upper())
+    bars.update("a", 5, 10)
+    bars.update("b", 1, 4)
+    assert set(bars._bars) == {"a", "b"} and "A" in term.getvalue()
+    bars.update("a", 10, 10)
+    assert set(bars._bars) == {"b"}
+    bars.close()
+    assert not bars._bars
+    quiet = progress.Bars(quiet=True)
+    quiet.update("a", 1, 2)
+    assert not quiet._bars

@@ -64,15 +64,26 @@ def test_rows_without_keys_pass_unchanged_and_hand_made_keys_use_row_fields():
 
 def test_figures_and_advise_read_only_the_main_sweep(tmp_path):
     # The same bug through the readers that existed before mixphase.runs: figures 1-3 and advise
-    # --calibrate averaged the frequency-group and subsampling runs in as extra seeds.
+    # --calibrate averaged the frequency-group and subsampling runs in as extra seeds. Figures
+    # now read the main sweep; advise (issue 13) models each run's configuration: group runs and
+    # other webs are left out, a subsampled run keeps its own number of people.
     import json
 
-    from mixphase.advise.calibration import read_calibration_points
+    from mixphase.advise.runs import calibration_data
     from mixphase.paper_figures._common import load_validate_results
 
-    rows = [{**r, "memorization_accuracy": 0.5, "bio_correct": 100, "bio_total": 200,
-             "data": {"web": {"n_facts": 50000}}} for r in gpu_like_rows()]  # fmt: skip
+    def realistic(r):
+        people = int(r["key"].split("people=")[1].split("|")[0]) if "people=" in r["key"] else 40
+        bio = {"n_people": people, **({"n_groups": 100} if "groups=" in r["key"] else {})}
+        web = {"n_facts": 10 if "facts=10" in r["key"] else 50000}
+        return {**r, "memorization_accuracy": 0.5, "bio_correct": 100, "bio_total": 200,
+                "n_people": people, "data": {"web": web, "bio": bio}}  # fmt: skip
+
+    rows = [realistic(r) for r in gpu_like_rows()]
     f = tmp_path / "results.jsonl"
     f.write_text("".join(json.dumps(r) + "\n" for r in rows))
     assert len(load_validate_results(f)) == 3 * 4 + 2
-    assert len(read_calibration_points(f)[0]) == 3 * 4 + 2
+    cal = calibration_data(rows)
+    kept = 3 * 4 + 2 + 1 + 4  # main sweep, the 3x-steps control, the 4 subsampling runs
+    assert cal.sizes.size == kept
+    assert sorted(set(cal.facts.tolist())) == [15.0, 24.0, 40.0]

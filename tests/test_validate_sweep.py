@@ -125,14 +125,14 @@ def test_compare_says_when_it_does_not_hold():
     assert math.isfinite(rep.scaling.numbers["fitted_exponent"].median)
 
 
-def test_ray_backend_without_ray_is_a_clear_error(tmp_path):
-    import importlib.util
+@pytest.mark.parametrize("backend", ["ray", "submitit"])
+def test_a_backend_not_installed_is_a_clear_error(tmp_path, monkeypatch, backend):
+    import sys
 
     from mixphase.errors import MixphaseInputError
 
-    if importlib.util.find_spec("ray") is not None:
-        pytest.skip("ray is installed")
+    monkeypatch.setitem(sys.modules, backend, None)  # as if not installed: import fails
     runs = sw.plan("tiny", sizes=[0], ratios=[0.1], web_only=False, **FAST)
-    with pytest.raises(MixphaseInputError, match="mixphase\\[ray\\]"):
-        sw.execute(runs, tmp_path, backend="ray")
-    assert not (tmp_path / "results.jsonl").exists()
+    with pytest.raises(MixphaseInputError, match=f"mixphase\\[{backend}\\]"):
+        sw.execute(runs, tmp_path / "out", backend=backend)
+    assert not (tmp_path / "out").exists()  # checked before anything is written

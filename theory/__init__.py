@@ -1,7 +1,9 @@
 """Pure math of both papers' models. numpy/scipy at import; sympy and cvxpy inside functions.
 
 Knapsack capacity model (Gu, Lyu, Li, Zhang 2025, arXiv 2505.18091):
-    :class:`KnapsackModel` (closed forms), :mod:`.knapsack_symbolic` (sympy derivation),
+    :class:`KnapsackModel` (closed forms for any convex web law, at full or finite training:
+    :class:`ExposureCurve`), :mod:`.accuracy` (the measured ramp), :mod:`.knapsack_symbolic`
+    (sympy derivation),
     :func:`allocate` (general allocation, exact or cvxpy), :func:`threshold_popularity`
     (Algorithm 1) with bootstrap intervals (:func:`threshold_interval`, :func:`threshold_slope`).
 Real-synthetic mixtures (Wang et al. 2025, arXiv 2511.13640):
@@ -21,6 +23,7 @@ from mixphase.theory.bound import (
     signed_error_gap,
     truncation_term,
 )
+from mixphase.theory.capacity import ALLEN_ZHU, ExposureCurve
 from mixphase.theory.error_model import BernoulliErrorModel
 from mixphase.theory.knapsack import SYNBIO_320K, KnapsackModel, KnowledgeSet
 from mixphase.theory.mixture import (
@@ -55,8 +58,10 @@ from mixphase.theory.web_law import (
     WebLaw,
     capacity_marginal,
 )
+from mixphase.theory.web_law_draws import LawDraws, MixedLawDraws
 
 __all__ = [
+    "ALLEN_ZHU",
     "PAPER_WEB_LAW",
     "SAMPLE_RULES",
     "SYNBIO_320K",
@@ -67,10 +72,13 @@ __all__ = [
     "BoundTerms",
     "Breakpoints",
     "BrokenPowerLaw",
+    "ExposureCurve",
     "KnapsackModel",
     "KnowledgeGroup",
     "KnowledgeSet",
+    "LawDraws",
     "LogLaw",
+    "MixedLawDraws",
     "PowerLaw",
     "TableLaw",
     "Truncation",

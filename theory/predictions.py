@@ -1,13 +1,15 @@
-"""Prediction records: the knapsack model's numbers for a list of sizes or ratios, with the
-assumptions they rest on, as a readable table (``__str__``) and as JSON (``to_dict``)."""
+"""Prediction records: a table of the model's numbers (each a number or an interval) with the
+assumptions they rest on, readable (``__str__``) and as JSON (``to_dict``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from mixphase.tables import table_lines
 from mixphase.theory.knapsack import KnapsackModel
+from mixphase.theory.web_law import WebLaw
 
 #: Pythia model sizes (parameters): the range of the paper's experiments.
 DEFAULT_MODEL_SIZES: tuple[float, ...] = (
@@ -23,120 +25,62 @@ DEFAULT_MODEL_SIZES: tuple[float, ...] = (
 )
 
 
-def assumptions(model: KnapsackModel) -> dict:
-    """The inputs a prediction rests on (printed with every table)."""
-    e, a, alpha = model.web_bits
+def _plain(v):
+    a = np.asarray(v, dtype=float)
+    return float(a) if a.size == 1 else {"median": float(np.median(a))}
+
+
+def assumptions(model) -> dict:
+    """The configuration a prediction rests on (printed with every table)."""
     k = model.knowledge
-    return {
-        "web_law": {
-            "E": model.web.E,
-            "A": model.web.A,
-            "alpha": alpha,
-            "size_unit": model.web.size_unit,
-            "loss_unit": model.web.loss_unit,
-        },
-        "web_law_bits": {"E": e, "A": a, "alpha": alpha},
-        "bits_per_param": model.bits_per_param,
-        "facts": k.n_facts,
-        "bits_per_fact": k.bits_per_fact,
-        "tokens_per_fact": k.tokens_per_fact,
-        "knowledge_bits": k.total_bits,
-        "knowledge_tokens": k.tokens,
+    out = {
+        "web_law": model.web.to_dict(),
+        "bits_per_param": _plain(model.bits_per_param),
+        "facts": _plain(k.n_facts),
+        "bits_per_fact": _plain(k.bits_per_fact),
+        "tokens_per_fact": _plain(k.tokens_per_fact),
+        "knowledge_bits": _plain(k.total_bits),
+        "knowledge_tokens": _plain(k.tokens),
+        "training_tokens": None if model.training_tokens is None else _plain(model.training_tokens),
     }
+    if isinstance(model.web, WebLaw) and np.ndim(model.bits_per_param) == 0:
+        e, a, alpha = model.web_bits
+        out["web_law_bits"] = {"E": e, "A": a, "alpha": alpha}
+    return out
 
 
-def assumption_lines(model: KnapsackModel) -> list[str]:
-    w, k = model.web, model.knowledge
-    return [
-        f"  web law   L(N) = {w.E:g} + {w.A:g} * (N/{w.size_unit:g})^-{w.alpha:g} {w.loss_unit}/token",
-        f"  capacity  {model.bits_per_param:g} bits/parameter",
-        f"  knowledge {k.n_facts:,.0f} facts x {k.bits_per_fact:.1f} bits, "
-        f"{k.tokens_per_fact:g} tokens/fact ({k.total_bits:.3g} bits, {k.tokens:.3g} tokens)",
-    ]
-
-
-@dataclass(frozen=True)
-class CriticalRatioTable:
-    """Critical mixing ratio (onset and full memorisation) for each model size."""
-
-    model: KnapsackModel
-    model_sizes: np.ndarray
-    onset: np.ndarray
-    full: np.ndarray
-    local_exponent: np.ndarray
-
-    def to_dict(self) -> dict:
-        rows = [
-            {
-                "model_size": float(n),
-                "critical_ratio": float(r0),
-                "critical_ratio_full": None if np.isnan(r1) else float(r1),
-                "local_exponent": float(s),
-            }
-            for n, r0, r1, s in zip(
-                self.model_sizes, self.onset, self.full, self.local_exponent, strict=True
-            )
-        ]
-        return {
-            "predictions": rows,
-            "asymptotic_exponent": -(self.model.alpha + 1),
-            "assumptions": assumptions(self.model),
-        }
-
-    def __str__(self) -> str:
-        lines = [
-            "Critical mixing ratio (knapsack model, Gu et al. 2025, Thm 4.3)",
-            *assumption_lines(self.model),
-            "",
-            f"  {'model size':>12}  {'r_crit (onset)':>14}  {'r (all learned)':>15}  "
-            f"{'d ln r/d ln N':>13}",
-        ]
-        for n, r0, r1, s in zip(
-            self.model_sizes, self.onset, self.full, self.local_exponent, strict=True
-        ):
-            full = "never" if np.isnan(r1) else f"{r1:.4g}"
-            lines.append(f"  {format_size(n):>12}  {r0:>14.4g}  {full:>15}  {s:>13.3f}")
-        lines.append("")
-        lines.append(
-            f"  r_crit/(1-r_crit) ∝ N^-(alpha+1) = N^{-(self.model.alpha + 1):.3f}; below r_crit "
-            "nothing of the knowledge set is memorised."
-        )
-        return "\n".join(lines)
+def assumption_lines(model, web=None) -> list[str]:
+    """Readable lines: the web law (or the web choice's lines), knowledge set, training length."""
+    k = model.knowledge
+    lines = web.lines() if web is not None else [f"  web law   {model.web.describe()}"]
+    lines.append(f"  knowledge {float(k.n_facts):,.0f} facts x {float(k.bits_per_fact):.1f} bits, "
+                 f"{float(k.tokens_per_fact):g} tokens/fact ({float(k.total_bits):.3g} bits, "
+                 f"{float(k.tokens):.3g} tokens per pass)")  # fmt: skip
+    t = model.training_tokens
+    lines.append("  training  " + ("fully trained (no --training-tokens): exposures not modelled"
+                                   if t is None else f"{float(t):.3g} tokens"))  # fmt: skip
+    return lines
 
 
 @dataclass(frozen=True)
-class CriticalSizeTable:
-    """Critical model size (onset and full memorisation) for each mixing ratio."""
+class PredictionTable:
+    """A titled table: ``rows`` (dicts of numbers / estimates) shown through ``columns``."""
 
-    model: KnapsackModel
-    ratios: np.ndarray
-    onset: np.ndarray
-    full: np.ndarray
+    title: str
+    header: list[str]
+    rows: list[dict]
+    columns: list[tuple] = field(repr=False)
+    footer: list[str] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)  # more JSON fields (assumptions, calibration, ...)
 
     def to_dict(self) -> dict:
-        rows = [
-            {"ratio": float(r), "critical_size": float(a), "critical_size_full": float(b)}
-            for r, a, b in zip(self.ratios, self.onset, self.full, strict=True)
-        ]
-        return {
-            "predictions": rows,
-            "size_exponent": -1 / (self.model.alpha + 1),
-            "assumptions": assumptions(self.model),
-        }
+        return {"predictions": self.rows, **self.extra}
 
     def __str__(self) -> str:
-        lines = [
-            "Critical model size (knapsack model, Gu et al. 2025, Thm 4.3)",
-            *assumption_lines(self.model),
-            "",
-            f"  {'ratio':>8}  {'N_crit (onset)':>14}  {'N (all learned)':>15}",
-        ]
-        for r, a, b in zip(self.ratios, self.onset, self.full, strict=True):
-            lines.append(f"  {r:>8.4g}  {format_size(a):>14}  {format_size(b):>15}")
-        lines.append("")
-        lines.append(
-            f"  N_crit ∝ (r/(1-r))^(-1/(alpha+1)) = (r/(1-r))^{-1 / (self.model.alpha + 1):.3f}"
-        )
+        lines = [self.title, *self.header, ""]
+        lines += table_lines(self.rows, self.columns)
+        if self.footer:
+            lines += ["", *self.footer]
         return "\n".join(lines)
 
 
@@ -204,27 +148,6 @@ class ThresholdFrequencyTable:
         return "\n".join(lines)
 
 
-def critical_ratio_table(model: KnapsackModel, model_sizes) -> CriticalRatioTable:
-    n = np.atleast_1d(np.asarray(model_sizes, dtype=float))
-    return CriticalRatioTable(
-        model=model,
-        model_sizes=n,
-        onset=np.atleast_1d(model.critical_ratio(n)),
-        full=np.atleast_1d(model.critical_ratio(n, fraction=1.0)),
-        local_exponent=np.atleast_1d(model.ratio_exponent(n)),
-    )
-
-
-def critical_size_table(model: KnapsackModel, ratios) -> CriticalSizeTable:
-    r = np.atleast_1d(np.asarray(ratios, dtype=float))
-    return CriticalSizeTable(
-        model=model,
-        ratios=r,
-        onset=np.atleast_1d(model.critical_size(r)),
-        full=np.atleast_1d(model.critical_size(r, fraction=1.0)),
-    )
-
-
 def threshold_frequency_table(
     model: KnapsackModel, model_sizes, ratio: float
 ) -> ThresholdFrequencyTable:
@@ -243,3 +166,7 @@ def format_size(n: float) -> str:
         if abs(n) >= scale:
             return f"{n / scale:.3g}{unit}"
     return f"{n:.3g}"
+
+
+__all__ = ["DEFAULT_MODEL_SIZES", "PredictionTable", "ThresholdFrequencyTable", "assumption_lines",
+           "assumptions", "format_size", "threshold_frequency_table"]  # fmt: skip

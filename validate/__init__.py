@@ -15,7 +15,10 @@
 - :mod:`mixphase.validate.train`     one run -> ``result.json`` (``train``)
 - :mod:`mixphase.validate.groups`    which runs train together (memory budget, worker balance)
 - :mod:`mixphase.validate.workers`   worker processes that die with their parent
-- :mod:`mixphase.validate.sweep`     resumable sweeps (sizes x ratios), parallel jobs, Ray backend
+- :mod:`mixphase.validate.sweep`     resumable sweeps (sizes x ratios), parallel jobs
+- :mod:`mixphase.validate.backends` where sweeps train: local, Ray, submitit (options)
+- :mod:`mixphase.validate.ray_backend`   sweep tasks on a Ray cluster
+- :mod:`mixphase.validate.slurm_backend` sweep tasks as a SLURM array job (submitit)
 - :mod:`mixphase.validate.report`    a sweep vs the knapsack prediction (``validate sweep/report``)
 - :mod:`mixphase.validate.verdicts`  the verdict rules (equivalence / non-inferiority) and margins
 - :mod:`mixphase.validate.transitions` per-(size, configuration) transition records

@@ -29,6 +29,7 @@ from mixphase.errors import MixphaseInputError
 from mixphase.io import atomic_write
 from mixphase.records import dumps
 from mixphase.validate import verdicts as V
+from mixphase.validate.backends import Backend
 from mixphase.validate.design import (
     Design,
     design_for,
@@ -153,7 +154,8 @@ def _run_summary(r: dict) -> dict:
     return {k: r[k] for k in keys if k in r}
 
 
-def reproduce(out: str | os.PathLike, design: Design, *, jobs: int = 1, backend: str = "local",
+def reproduce(out: str | os.PathLike, design: Design, *, jobs: int = 1,
+              backend: str | Backend = "local",
               echo: Callable[[str], None] | None = None, train: bool = True,
               execution: dict | None = None) -> ReproduceReport:  # fmt: skip
     """Run (or reuse) every stage, judge the claims, write report.json, report.md, figures.

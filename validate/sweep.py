@@ -17,9 +17,11 @@ is the same as when trained alone.
 **Workers** (:mod:`mixphase.validate.workers`): ``jobs`` spawned processes, each training one
 ensemble at a time with **one torch thread** on CPU (``threads``; the default 1 whatever ``jobs``
 is, so results do not depend on ``--jobs``; a resumed sweep warns when its records used another
-thread count), dying with the parent. Beyond one machine, ``backend="ray"`` runs the same task as
-Ray tasks (``pip install mixphase[ray]``, then ``ray start`` / ``RAY_ADDRESS``); results still flow
-back to the driver, which alone writes ``results.jsonl``.
+thread count), dying with the parent. Beyond one machine (:mod:`mixphase.validate.backends`):
+``backend="ray"`` runs the same tasks on a Ray cluster (results return to the driver) and
+``backend="submitit"`` as one SLURM array job (each run writes its ``result.json`` on the shared
+folder; the driver records them). Either way the driver alone writes ``results.jsonl``, and a
+rerun resumes as above.
 
 Controls (after the validation notes): for the smallest and largest size, the highest ratio whose
 accuracy stayed below 0.5 is re-run (a) 3x longer and (b) with a trivial web of 10 facts (the 10
@@ -41,7 +43,9 @@ from pathlib import Path
 
 from mixphase import journal
 from mixphase.errors import MixphaseInputError
+from mixphase.io import atomic_write
 from mixphase.records import dumps
+from mixphase.validate.backends import Backend
 from mixphase.validate.presets import get_preset
 from mixphase.validate.seeds import ENGINE_VERSION
 from mixphase.validate.train import RunConfig
@@ -77,15 +81,20 @@ def run_dir(out: Path, cfg: RunConfig) -> str:
     return str(out / "runs" / f"{cfg.model_size.name}_r{cfg.ratio:g}_s{cfg.seed}_{h}")
 
 
-def _recover(cfg: RunConfig, out: Path) -> dict | None:
-    """A finished run's ``result.json`` (same key and engine) that is not in the journal."""
-    p = Path(run_dir(out, cfg)) / "result.json"
+def finished_result(cfg: RunConfig, folder: str | os.PathLike) -> dict | None:
+    """The ``result.json`` in ``folder`` if it is this run's (same key and engine), else None."""
+    p = Path(folder) / "result.json"
     try:
         rec = json.loads(p.read_text())
     except (OSError, ValueError):
         return None
     ok = isinstance(rec, dict) and rec.get("key") == cfg.key()
     return rec if ok and rec.get("engine_version") == ENGINE_VERSION else None
+
+
+def _recover(cfg: RunConfig, out: Path) -> dict | None:
+    """A finished run's ``result.json`` (same key and engine) that is not in the journal."""
+    return finished_result(cfg, run_dir(out, cfg))
 
 
 def _check_engine(records: list[dict], path: Path, threads: int | None, echo) -> None:
@@ -101,36 +110,37 @@ def _check_engine(records: list[dict], path: Path, threads: int | None, echo) ->
              f"session uses {threads} (results differ in the last bits)")  # fmt: skip
 
 
-def execute(runs: list[RunConfig], out: str | os.PathLike, *, jobs: int = 1, backend: str = "local",
-            threads: int | None = 1, echo: Callable[[str], None] | None = None,
-            ensemble: bool = True, memory: float | None = None, max_members: int = 64,
-            progress: bool | None = False) -> list[dict]:  # fmt: skip
+def execute(runs: list[RunConfig], out: str | os.PathLike, *, jobs: int = 1,
+            backend: str | Backend = "local", threads: int | None = 1,
+            echo: Callable[[str], None] | None = None, ensemble: bool = True,
+            memory: float | None = None, max_members: int = 64, progress: bool | None = False,
+            device: str = "auto") -> list[dict]:  # fmt: skip
     """Run what is not yet in ``out/results.jsonl``; append each result as it finishes.
 
+    ``backend``: ``local``, ``ray``, ``submitit`` or a :class:`Backend` with options.
     ``memory``: bytes one ensemble may use (default 2 GiB on CPU, 80% of the free GPU memory
-    shared by the jobs on CUDA). ``progress``: per-run bars on stderr (None: when a terminal).
+    shared by the jobs on local CUDA). ``progress``: bars on stderr (None: on a terminal) - one
+    per run in training (local), runs finished with an ETA (remote backends). ``device``: what
+    was asked for; remote backends decide ``auto`` from the cluster (local runs keep theirs).
     """
+    from mixphase.progress import Bars, bar
     from mixphase.validate import groups as G
-    from mixphase.validate.progress import Bars
 
     if jobs < 1:
         raise MixphaseInputError(f"--jobs must be at least 1, got {jobs}")
     if threads is not None and threads < 1:
         raise MixphaseInputError(f"--threads must be at least 1, got {threads}")
-    if backend not in ("local", "ray"):
-        raise MixphaseInputError(f"unknown backend {backend!r}: choose local or ray")
+    be = Backend.of(backend).check()
     out = Path(out)
     echo = echo or (lambda s: None)
     results_path = out / RESULTS
-    if backend == "ray":
-        _import_ray()
     out.mkdir(parents=True, exist_ok=True)
     warning = journal.repair(results_path)
     if warning:
         echo(f"warning: {warning}")
     records = read_results(results_path, warn=lambda w: echo(f"warning: {w}"))
     done = {r["key"] for r in records}
-    lock, recorded = threading.Lock(), set(done)
+    lock, recorded, after = threading.Lock(), set(done), []
 
     def record(res: dict) -> None:
         with lock:
@@ -138,6 +148,8 @@ def execute(runs: list[RunConfig], out: str | os.PathLike, *, jobs: int = 1, bac
                 return
             journal.append_record(results_path, dumps(res))
             recorded.add(res["key"])
+        for f in after:
+            f()
         echo(f"done {res['key']}: acc={res['memorization_accuracy']:.3f} "
              f"web_loss={res['web_loss']:.3f} ({res['seconds']:.0f}s)")  # fmt: skip
 
@@ -157,22 +169,31 @@ def execute(runs: list[RunConfig], out: str | os.PathLike, *, jobs: int = 1, bac
     echo(f"{len(uniq) - len(todo)} of {len(uniq)} runs already done; {len(todo)} to run")
     if not todo:
         return read_results(results_path)
-    if memory is None and todo[0].device.startswith("cuda"):
+    if memory is None and not be.remote and todo[0].device.startswith("cuda"):
         import torch
 
         memory = 0.8 * torch.cuda.mem_get_info()[0] / jobs
-    if ensemble:
-        chunks = G.plan_groups(todo, jobs=jobs, budget=int(memory) if memory else None,
-                               max_members=max_members)  # fmt: skip
-    else:
-        chunks = [[c] for c in todo]
+
+    def chunks(width: int) -> list[list[RunConfig]]:
+        if not ensemble:
+            return [[c] for c in todo]
+        return G.plan_groups(todo, jobs=width, budget=int(memory) if memory else None,
+                             max_members=max_members)  # fmt: skip
+
     trunks = str(out / "wsd_trunks")
-    tasks = [(ch, [run_dir(out, c) for c in ch], threads, trunks) for ch in chunks]
-    bars = Bars(progress)
+    quiet = progress is False
+    if be.remote:
+        runs_bar = bar(total=len(todo), desc=f"runs ({be.name})", unit="run", quiet=quiet)
+        after.append(lambda: runs_bar.update(1))
+        try:
+            _execute_remote(be, todo, chunks, out, jobs, threads, device, trunks, record)
+        finally:
+            runs_bar.close()
+        return read_results(results_path)
+    tasks = [(ch, [run_dir(out, c) for c in ch], threads, trunks) for ch in chunks(jobs)]
+    bars = Bars(quiet, label=_bar_label)
     try:
-        if backend == "ray":
-            _execute_ray(tasks, threads, record)
-        elif jobs == 1 or len(tasks) == 1:
+        if jobs == 1 or len(tasks) == 1:
             from mixphase.validate.workers import run_group
 
             for t in tasks:
@@ -182,6 +203,40 @@ def execute(runs: list[RunConfig], out: str | os.PathLike, *, jobs: int = 1, bac
     finally:
         bars.close()
     return read_results(results_path)
+
+
+def _bar_label(key: str) -> str:
+    """A run's bar: its key without preset, data seed, batch and rate."""
+    return " ".join(p for p in key.split("|")[1:] if not p.startswith(("data=", "bs=", "lr=")))
+
+
+def _execute_remote(be: Backend, todo, chunks, out: Path, jobs: int, threads, device: str,
+                    trunks: str, record) -> None:  # fmt: skip
+    """Ray tasks (results returned to the driver) or a submitit array (result files)."""
+    width = max(1, threads or 1)
+    if be.name == "ray":
+        from mixphase.validate import ray_backend
+
+        def keep(res: dict, folder: str, log: str) -> None:  # the driver writes the run folder
+            d = Path(folder)
+            d.mkdir(parents=True, exist_ok=True)
+            with atomic_write(d / "log.jsonl") as fh:
+                fh.write(log)
+            with atomic_write(d / "result.json") as fh:
+                json.dump(json.loads(dumps(res)), fh, indent=1)
+            record(res)
+
+        with ray_backend.connect() as resources:
+            cpus = int(float(resources.get("CPU", 1)) // width)
+            tasks = [(ch, [run_dir(out, c) for c in ch]) for ch in chunks(max(jobs, cpus, 1))]
+            ray_backend.run(tasks, threads=threads, device=device, resources=resources,
+                            record=keep)  # fmt: skip
+    else:
+        from mixphase.validate import slurm_backend
+
+        cap = be.max_parallel or len(todo)
+        tasks = [(ch, [run_dir(out, c) for c in ch], trunks) for ch in chunks(max(jobs, cap))]
+        slurm_backend.run(tasks, out, be, threads=threads, device=device, record=record)
 
 
 def _execute_pool(tasks: list, jobs: int, progress, record) -> None:
@@ -200,34 +255,9 @@ def _execute_pool(tasks: list, jobs: int, progress, record) -> None:
         pool.close(ok)
 
 
-def _import_ray():
-    try:
-        import ray
-    except ImportError:
-        raise MixphaseInputError("backend ray needs Ray: pip install 'mixphase[ray]'") from None
-    return ray
-
-
-def _execute_ray(tasks: list, threads: int | None, record) -> None:
-    ray = _import_ray()
-    if not ray.is_initialized():
-        ray.init(address=os.environ.get("RAY_ADDRESS"), ignore_reinit_error=True)
-    import torch
-
-    from mixphase.validate.workers import run_group
-
-    gpus = 0.25 if torch.cuda.is_available() else 0  # a few small ensembles share a GPU
-    remote = ray.remote(num_cpus=max(1, threads or 1), num_gpus=gpus)(run_group)
-    pending = [remote.remote(*t) for t in tasks]
-    while pending:
-        ready, pending = ray.wait(pending, num_returns=1)
-        for ref in ready:
-            for res in ray.get(ref):
-                record(res)
-
-
 def sweep(preset: str, out: str | os.PathLike, *, sizes=None, ratios=None, seeds=(0,),
-          web_only: bool = True, controls: bool = False, jobs: int = 1, backend: str = "local",
+          web_only: bool = True, controls: bool = False, jobs: int = 1,
+          backend: str | Backend = "local",
           echo: Callable[[str], None] | None = None, report: bool = True,
           execution: dict | None = None, **overrides):  # fmt: skip
     """Plan, run (resumably), optionally run the controls, then compare with the theory.
@@ -238,8 +268,11 @@ def sweep(preset: str, out: str | os.PathLike, *, sizes=None, ratios=None, seeds
     ``max_members``, ``progress``).
     """
     t0 = time.perf_counter()
+    be = Backend.of(backend)
+    device = overrides.get("device", "auto")
+    overrides = {**overrides, "device": be.planning_device(device)}  # remote: decided there
     runs = plan(preset, sizes=sizes, ratios=ratios, seeds=seeds, web_only=web_only, **overrides)
-    ex = dict(jobs=jobs, backend=backend, echo=echo, **(execution or {}))
+    ex = dict(jobs=jobs, backend=be, echo=echo, device=device, **(execution or {}))
     results = execute(runs, out, **ex)
     if controls:
         ctl = control_runs(results, runs)

@@ -6,7 +6,9 @@ module (``mixphase/cli/<group>.py``) and holds no science: it parses options, ca
 and prints the result's ``__str__`` or, with ``--json``, its ``to_dict()``.
 
 Errors: a :class:`~mixphase.errors.MixphaseInputError` or a click usage error becomes one line
-``mixphase: error: ...`` on stderr and exit code 2, with no traceback.
+``mixphase: error: ...`` on stderr and exit code 2, with no traceback; a
+:class:`~mixphase.errors.MixphaseRunError` (work that failed where it ran, e.g. a sweep task on a
+cluster) one such line and exit code 1.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import sys
 import click
 
 from mixphase import __version__
-from mixphase.errors import MixphaseInputError
+from mixphase.errors import MixphaseInputError, MixphaseRunError
 
 # name -> "module:attribute"; the module is imported only when the command runs (or --help).
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -74,6 +76,8 @@ def main(argv: list[str] | None = None) -> None:
             rv = cli.main(args=argv, prog_name="mixphase", standalone_mode=False)
     except MixphaseInputError as exc:
         _fail(str(exc))
+    except MixphaseRunError as exc:
+        _fail(str(exc), code=1)
     except click.exceptions.NoArgsIsHelpError as exc:
         click.echo(exc.ctx.get_help(), err=True)  # the help as click prints it, not one line
         sys.exit(2)
@@ -93,7 +97,7 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(rv if isinstance(rv, int) else 0)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, code: int = 2) -> None:
     one_line = " ".join(str(message).split())
     click.echo(f"mixphase: error: {one_line}", err=True)
-    sys.exit(2)
+    sys.exit(code)

@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from pathlib import Path
 
 import click
 
 from mixphase.cli._common import (
+    FRACTION,
     ITEMS_MAX,
     ITEMS_REASON,
+    MODEL_SIZE,
+    RATIO,
     REAL_SHARE,
+    SEED,
     SHARE,
     TEMPERATURE,
+    TOKENS,
     Count,
     NonNegative,
     Number,
@@ -124,7 +130,7 @@ def knapsack_options(func: Callable) -> Callable:
 
 
 def build_knapsack_model(*, alpha, web_e, web_a, web_size_unit, loss_unit, bits_per_param, facts,
-                         bits_per_fact, tokens_per_fact):  # fmt: skip
+                         bits_per_fact, tokens_per_fact, training_tokens=None):  # fmt: skip
     """A :class:`KnapsackModel` from option values (checked: bad values raise input errors)."""
     from mixphase.theory.knapsack import KnapsackModel, KnowledgeSet
     from mixphase.theory.web_law import WebLaw
@@ -136,8 +142,103 @@ def build_knapsack_model(*, alpha, web_e, web_a, web_size_unit, loss_unit, bits_
     if not 0 <= web_e < float("inf"):
         raise MixphaseInputError(f"--web-e must be finite and non-negative, got {web_e!r}")
     web = WebLaw(E=web_e, A=web_a, alpha=alpha, size_unit=web_size_unit, loss_unit=loss_unit)
+    positive("--training-tokens", training_tokens)
     knowledge = KnowledgeSet(facts, bits_per_fact, tokens_per_fact)
-    return KnapsackModel(web=web, knowledge=knowledge, bits_per_param=bits_per_param)
+    return KnapsackModel(web=web, knowledge=knowledge, bits_per_param=bits_per_param,
+                         training_tokens=training_tokens)  # fmt: skip
+
+
+def training_option(func: Callable) -> Callable:
+    """``--training-tokens``: the target's training length; apply it below
+    :func:`knapsack_options` (it sets the training length of the model that one builds)."""
+    from dataclasses import replace
+
+    @functools.wraps(func)
+    def wrapper(*args, training_tokens, model, **kwargs):
+        positive("--training-tokens", training_tokens)
+        kwargs["model"] = model if training_tokens is None else replace(
+            model, training_tokens=training_tokens)  # fmt: skip
+        return func(*args, **kwargs)
+
+    return click.option(
+        "--training-tokens",
+        type=TOKENS,
+        help="Training tokens T: finite training (exposures r*T/S1 per fact). Default: fully "
+        "trained.",
+    )(wrapper)
+
+
+def calibration_options(func: Callable) -> Callable:
+    """How the model's constants are set (priors, an anchor, runs) and which web law: the
+    command receives ``calibration_args`` for :func:`build_calibration`."""
+    opts = [
+        click.option("--calibrate", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Runs to calibrate on: CSV/JSON/JSONL with model_size, ratio and "
+                     "accuracy (or correct and total), optionally facts, tokens_per_fact, "
+                     "bits_per_fact, training_tokens, seed per run; a `validate` results file "
+                     "works as is."),
+        click.option("--critical-ratio", type=RATIO,
+                     help="A ratio at which you measured 50% accuracy: the calibration anchor."),
+        click.option("--anchor-size", type=MODEL_SIZE,
+                     help="Model size of --critical-ratio. Default: the first --model-size."),
+        click.option("--web-runs", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Web-only runs (model_size, web_loss per token) to fit the web law."),
+        click.option("--web-law", type=click.Choice(["auto", "power", "log", "broken", "table"]),
+                     default="auto", show_default=True,
+                     help="Family fitted to --web-runs (auto: the most probable)."),
+        click.option("--ci", type=FRACTION, default=0.9, show_default=True,
+                     help="Level of the intervals."),
+        click.option("--draws", type=Count(10, 100_000), default=1000, show_default=True,
+                     help="Model draws behind each interval."),
+        click.option("--seed", type=SEED, default=0, show_default=True,
+                     help="Random seed (bit-reproducible on CPU)."),
+    ]  # fmt: skip
+
+    @functools.wraps(func)
+    def wrapper(*args, calibrate, critical_ratio, anchor_size, web_runs, web_law, ci, draws, seed,
+                **kwargs):  # fmt: skip
+        kwargs["calibration_args"] = {
+            "calibrate": calibrate, "critical_ratio": critical_ratio, "anchor_size": anchor_size,
+            "web_runs": web_runs, "web_law": web_law, "ci": ci, "draws": draws, "seed": seed,
+        }  # fmt: skip
+        return func(*args, **kwargs)
+
+    for opt in reversed(opts):
+        wrapper = opt(wrapper)
+    return wrapper
+
+
+def build_calibration(model, *, calibrate=None, critical_ratio=None, anchor_size=None,
+                      web_runs=None, web_law="auto", ci=0.9, draws=1000, seed=0,
+                      default_size=None):  # fmt: skip
+    """The :class:`~mixphase.advise.calibration.Calibration` the options ask for (checked)."""
+    from mixphase.advise import calibration as cal
+    from mixphase.advise.posterior import Anchor
+    from mixphase.advise.web import default_web, web_from_runs
+
+    open_unit("--ci", ci)
+    if not 10 <= draws <= 100_000:
+        raise MixphaseInputError(f"--draws must lie between 10 and 100000, got {draws}")
+    if anchor_size is not None and critical_ratio is None:
+        raise MixphaseInputError("--anchor-size needs --critical-ratio")
+    if web_runs is not None:
+        sizes, loss = cal.read_web_runs(web_runs)
+        web = web_from_runs(sizes, loss, web_law, loss_unit=model.web.loss_unit, ci=ci, seed=seed,
+                            n_draws=draws)  # fmt: skip
+    elif web_law != "auto":
+        raise MixphaseInputError("--web-law chooses the family fitted to --web-runs: give both")
+    else:
+        web = default_web(model, draws, seed)
+    anchors = []
+    if critical_ratio is not None:
+        n0 = anchor_size if anchor_size is not None else default_size
+        if n0 is None:
+            raise MixphaseInputError("--critical-ratio needs --anchor-size (its model size)")
+        positive("--anchor-size", n0)
+        anchors.append(Anchor(float(n0), float(open_unit("--critical-ratio", critical_ratio))))
+    data = None if calibrate is None else cal.read_calibration_points(calibrate)
+    return cal.calibrate(model, data=data, anchors=anchors, web=web, n_draws=draws, seed=seed,
+                         ci=ci)  # fmt: skip
 
 
 def truncation_options(func: Callable) -> Callable:

@@ -12,8 +12,6 @@ Knowledge-mixing options go before any sub-command name and are refused with one
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from mixphase.cli._common import (
@@ -35,16 +33,24 @@ from mixphase.cli._common import (
     json_option,
     open_unit,
     positive,
-    seed_option,
     warn,
 )
-from mixphase.cli._options import BETA, check_cutoff, check_ratios, check_sizes, knapsack_options
+from mixphase.cli._options import (
+    BETA,
+    build_calibration,
+    calibration_options,
+    check_cutoff,
+    check_ratios,
+    check_sizes,
+    knapsack_options,
+    training_option,
+)
 from mixphase.errors import MixphaseInputError
 
 _KNOWLEDGE_ONLY = ("model_size", "ratio", "knowledge_tokens", "training_tokens", "critical_ratio",
-                   "anchor_size", "calibrate", "web_runs", "max_ratio", "max_web_loss_increase",
-                   "target_share", "compact_tokens_per_fact", "plot", "export", "output",
-                   "doc_tokens", "max_repetitions")  # fmt: skip
+                   "anchor_size", "calibrate", "web_runs", "web_law", "max_ratio",
+                   "max_web_loss_increase", "target_share", "compact_tokens_per_fact", "plot",
+                   "draws", "export", "output", "doc_tokens", "max_repetitions")  # fmt: skip
 
 
 @click.group(invoke_without_command=True)
@@ -63,28 +69,6 @@ _KNOWLEDGE_ONLY = ("model_size", "ratio", "knowledge_tokens", "training_tokens",
     type=TOKENS,
     help="Tokens in one pass over the knowledge set (S1). Default: facts x tokens per fact;"
     " with --facts alone, sets the tokens per fact.",
-)
-@click.option("--training-tokens", type=TOKENS, help="Training tokens T (for exposures per fact).")
-@click.option(
-    "--critical-ratio",
-    type=RATIO,
-    help="A critical ratio you measured (onset), used as the calibration anchor.",
-)
-@click.option(
-    "--anchor-size",
-    type=MODEL_SIZE,
-    help="Model size at which --critical-ratio was measured. Default: the first --model-size.",
-)
-@click.option(
-    "--calibrate",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Runs to calibrate on: CSV/JSON/JSONL with model_size, ratio and accuracy "
-    "(or correct and total), e.g. a `validate sweep` results file.",
-)
-@click.option(
-    "--web-runs",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Web-only runs (model_size, web_loss) to fit the web law's A and alpha (E fixed).",
 )
 @click.option("--max-ratio", type=RATIO, help="Budget: the largest mixing ratio you accept.")
 @click.option(
@@ -107,9 +91,6 @@ _KNOWLEDGE_ONLY = ("model_size", "ratio", "knowledge_tokens", "training_tokens",
     help="Tokens of a compact rephrasing of one fact (our estimate for a SynBio tuple).",
 )
 @click.option(
-    "--ci", type=FRACTION, default=0.9, show_default=True, help="Credible level of intervals."
-)
-@click.option(
     "--plot",
     type=OutputFile(figure=True),
     help="Write the Pareto plot (facts learned vs web-loss increase) to this PNG (or PDF, SVG).",
@@ -124,20 +105,21 @@ _KNOWLEDGE_ONLY = ("model_size", "ratio", "knowledge_tokens", "training_tokens",
 @click.option("--max-repetitions", type=Positive(1e9),
               help="Warn when the recipe repeats the knowledge set more often (needs "
               "--training-tokens).")  # fmt: skip
-@seed_option
 @knapsack_options
+@training_option
+@calibration_options
 @json_option
 @click.pass_context
-def advise(ctx: click.Context, model_size, ratio, knowledge_tokens, training_tokens, critical_ratio,
-           anchor_size, calibrate, web_runs, max_ratio, max_web_loss_increase, target_share,
-           compact_tokens_per_fact, ci, plot, export, output, doc_tokens, max_repetitions, seed,
-           as_json, model) -> None:  # fmt: skip
+def advise(ctx: click.Context, model_size, ratio, knowledge_tokens, max_ratio,
+           max_web_loss_increase, target_share, compact_tokens_per_fact, plot, export, output,
+           doc_tokens, max_repetitions, as_json, model, calibration_args) -> None:  # fmt: skip
     """Mixing-recipe advice from the theory, calibrated on your runs.
 
     Without a sub-command: knowledge mixing (knapsack model, Gu et al. 2025) for each --model-size
-    at the current --ratio: critical ratio, whether r learns, the best keep fraction for random
-    subsampling, compact rephrasings, the ratio for a target share and its web-loss cost, a
-    budgeted plan and exposure checks. Uncalibrated theory unless --critical-ratio or --calibrate.
+    at the current --ratio: critical ratio, learned fraction and expected accuracy, whether r
+    learns, the best keep fraction for random subsampling, compact rephrasings, the ratio for a
+    target share and its web-loss cost, a budgeted plan. Every number is a median with an
+    interval over the model's draws: its priors unless --critical-ratio or --calibrate.
     """
     ctx.ensure_object(dict)["as_json"] = as_json
     if ctx.invoked_subcommand is not None:
@@ -149,7 +131,6 @@ def advise(ctx: click.Context, model_size, ratio, knowledge_tokens, training_tok
         return
     from dataclasses import replace
 
-    from mixphase.advise import anchor, calibration, sweep
     from mixphase.advise.knowledge import advise_knowledge
 
     if not model_size:
@@ -158,35 +139,20 @@ def advise(ctx: click.Context, model_size, ratio, knowledge_tokens, training_tok
         raise MixphaseInputError("--ratio is required (the current mixing ratio, in (0, 1))")
     sizes = check_sizes(model_size, "--model-size")
     r = check_ratios((ratio,))[0]
-    positive("--training-tokens", training_tokens)
     positive("--compact-tokens-per-fact", compact_tokens_per_fact)
     positive("--max-web-loss-increase", max_web_loss_increase)
     open_unit("--max-ratio", max_ratio)
-    open_unit("--ci", ci)
     if not 0 < target_share <= 1:
         raise MixphaseInputError(f"--target-share must lie in (0, 1], got {target_share!r}")
-    _check_export(export, output, doc_tokens, max_repetitions, training_tokens, len(sizes))
-    if critical_ratio is not None and calibrate is not None:
+    _check_export(export, output, doc_tokens, max_repetitions, model.training_tokens, len(sizes))
+    if calibration_args["critical_ratio"] is not None and calibration_args["calibrate"] is not None:
         raise MixphaseInputError("give --critical-ratio or --calibrate, not both")
     model = replace(model, knowledge=_knowledge(ctx, model.knowledge, knowledge_tokens))
-
-    web_fit = None
-    if web_runs is not None:
-        model, web_fit = calibration.fit_web_law(model, *calibration.read_web_runs(web_runs), ci=ci,
-                                                 seed=seed)  # fmt: skip
-    cal = None
-    if critical_ratio is not None:
-        n0 = positive("--anchor-size", anchor_size) if anchor_size is not None else sizes[0]
-        cal = anchor(model, n0, open_unit("--critical-ratio", critical_ratio))
-    elif anchor_size is not None:
-        raise MixphaseInputError("--anchor-size needs --critical-ratio")
-    elif calibrate is not None:
-        n, rr, acc, correct, total = calibration.read_calibration_points(calibrate)
-        cal = sweep(model, n, rr, acc, correct, total, ci=ci, seed=seed)
+    cal = build_calibration(model, default_size=sizes[0], **calibration_args)
     result = advise_knowledge(
-        model, sizes, r, training_tokens=training_tokens, calibration=cal,
-        target_share=target_share, compact_tokens_per_fact=compact_tokens_per_fact,
-        max_ratio=max_ratio, max_web_loss_increase=max_web_loss_increase, web_fit=web_fit,
+        model, sizes, r, calibration=cal, target_share=target_share,
+        compact_tokens_per_fact=compact_tokens_per_fact, max_ratio=max_ratio,
+        max_web_loss_increase=max_web_loss_increase,
     )  # fmt: skip
     if plot is not None:
         from mixphase.advise.plot import plot_pareto

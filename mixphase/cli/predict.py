@@ -14,10 +14,17 @@ from mixphase.cli._common import (
     emit,
     group_json_option,
     json_option,
-    seed_option,
     warn,
 )
-from mixphase.cli._options import check_ratios, check_sizes, knapsack_options, mixture_options
+from mixphase.cli._options import (
+    build_calibration,
+    calibration_options,
+    check_ratios,
+    check_sizes,
+    knapsack_options,
+    mixture_options,
+    training_option,
+)
 from mixphase.errors import MixphaseInputError
 
 
@@ -28,7 +35,9 @@ def predict(ctx: click.Context, as_json: bool) -> None:
     """Predict critical ratios, critical sizes, threshold popularity and breakpoints.
 
     With no sub-command: critical mixing ratios for Pythia-like model sizes (14M-6.9B) on the
-    defaults (the paper's FineWeb-Edu web law, 2 bits/parameter, SynBio-320k).
+    defaults (the paper's FineWeb-Edu web law, 2 bits/parameter, SynBio-320k). Every number is a
+    median with an interval over the model's draws: its priors when uncalibrated, the posterior
+    with --calibrate / --critical-ratio.
     """
     if ctx.invoked_subcommand is None:
         ctx.invoke(critical_ratio, model_size=(), as_json=as_json)
@@ -43,13 +52,17 @@ def predict(ctx: click.Context, as_json: bool) -> None:
     help="Model size in parameters (repeatable). Default: Pythia sizes 14M-6.9B.",
 )
 @knapsack_options
+@training_option
+@calibration_options
 @json_option
-def critical_ratio(model_size: tuple[float, ...], as_json: bool, model) -> None:
+def critical_ratio(model_size: tuple[float, ...], as_json: bool, model, calibration_args) -> None:
     """Critical mixing ratio r_crit(N): below it nothing of the knowledge set is memorised."""
-    from mixphase.theory.predictions import DEFAULT_MODEL_SIZES, critical_ratio_table
+    from mixphase.advise.predict import critical_ratio_table
+    from mixphase.theory.predictions import DEFAULT_MODEL_SIZES
 
     sizes = check_sizes(model_size, "--model-size") or DEFAULT_MODEL_SIZES
-    emit(critical_ratio_table(model, sizes), as_json)
+    cal = build_calibration(model, default_size=sizes[0], **calibration_args)
+    emit(critical_ratio_table(cal, sizes), as_json)
 
 
 @predict.command("critical-size")
@@ -62,12 +75,16 @@ def critical_ratio(model_size: tuple[float, ...], as_json: bool, model) -> None:
     help="Mixing ratio of the knowledge set, in (0, 1) (repeatable).",
 )
 @knapsack_options
+@training_option
+@calibration_options
 @json_option
-def critical_size(ratio: tuple[float, ...], as_json: bool, model) -> None:
+def critical_size(ratio: tuple[float, ...], as_json: bool, model, calibration_args) -> None:
     """Critical model size N_crit(r): the smallest model that memorises anything at ratio r."""
-    from mixphase.theory.predictions import critical_size_table
+    from mixphase.advise.predict import critical_size_table
 
-    emit(critical_size_table(model, check_ratios(ratio)), as_json)
+    ratios = check_ratios(ratio)
+    cal = build_calibration(model, **calibration_args)
+    emit(critical_size_table(cal, ratios), as_json)
 
 
 @predict.command("threshold-popularity")
@@ -127,25 +144,31 @@ def critical_size(ratio: tuple[float, ...], as_json: bool, model) -> None:
     show_default=True,
     help="With --data: item resamples for 90% bootstrap intervals (0: none).",
 )
-@seed_option
 @knapsack_options
+@training_option
+@calibration_options
 @json_option
 @click.pass_context
 def threshold_popularity_cmd(ctx, model_size, ratio, data, size_col, target, n_fail, method,
-                             n_boot, seed, as_json, model) -> None:  # fmt: skip
-    """Threshold popularity: predicted from the model, or measured (Algorithm 1) with --data."""
+                             n_boot, as_json, model, calibration_args) -> None:  # fmt: skip
+    """Threshold popularity: predicted from the model (with intervals over its draws), or
+    measured (Algorithm 1) with --data (--seed seeds the bootstrap)."""
     if data is not None:
-        _measured_threshold(data, size_col, target, n_fail, method, n_boot, seed, as_json, model)
+        _measured_threshold(data, size_col, target, n_fail, method, n_boot,
+                            calibration_args["seed"], as_json, model)  # fmt: skip
         return
-    given = [f"--{name.replace('_', '-')}" for name in ("size_col", "method", "n_boot", "seed")
+    given = [f"--{name.replace('_', '-')}" for name in ("size_col", "method", "n_boot")
              if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]  # fmt: skip
     if given:
         names = ", ".join(given).replace("--n-boot", "--bootstrap")
         raise MixphaseInputError(f"{names}: for measured thresholds only, give --data")
-    from mixphase.theory.predictions import DEFAULT_MODEL_SIZES, threshold_frequency_table
+    from mixphase.advise.predict import threshold_frequency_table
+    from mixphase.theory.predictions import DEFAULT_MODEL_SIZES
 
     sizes = check_sizes(model_size, "--model-size") or DEFAULT_MODEL_SIZES
-    emit(threshold_frequency_table(model, sizes, check_ratios((ratio,))[0]), as_json)
+    r = check_ratios((ratio,))[0]
+    cal = build_calibration(model, default_size=sizes[0], **calibration_args)
+    emit(threshold_frequency_table(cal, sizes, r), as_json)
 
 
 def _measured_threshold(data, size_col, target, n_fail, method, n_boot, seed, as_json, model):

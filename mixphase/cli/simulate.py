@@ -257,7 +257,7 @@ def popularity_cmd(model_size, ratio, groups, group_size, exponent, target, n_fa
                    guess_rate, model, out, plot_path, progress, seed, as_json) -> None:  # fmt: skip
     """Accuracy vs popularity for several model sizes, threshold popularity marked."""
     from mixphase.simulate import popularity_curves
-    from mixphase.simulate.knapsack import DEFAULT_POPULARITY_SIZES
+    from mixphase.simulate.popularity import DEFAULT_POPULARITY_SIZES
 
     if groups * group_size > FACTS_MAX:
         raise MixphaseInputError(

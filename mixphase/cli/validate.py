@@ -35,6 +35,8 @@ WEB_FACTS = Count(1, 100_000_000, reason="memory: every fact is held as tokens")
 THREADS = Count(1, 1024)
 ENSEMBLE_GIB = Number(float, 0, 1e6, low_open=True, high_reason="GiB")
 MAX_MEMBERS = Count(1, 100_000)
+GPUS = Count(0, 64)
+MAX_PARALLEL = Count(1, 100_000)
 OUT_FOLDER = click.Path(file_okay=False, path_type=Path)
 
 
@@ -145,12 +147,41 @@ def _prepare_out(out: Path) -> None:
     prepare_folder(out, "--out")
 
 
-def _check_backend(backend: str) -> None:
-    if backend == "ray":
-        try:
-            import ray  # noqa: F401
-        except ImportError:
-            raise MixphaseInputError("backend ray needs Ray: pip install 'mixphase[ray]'") from None
+def backend_options(func):
+    opts = [
+        click.option("--backend", type=click.Choice(["local", "ray", "submitit"]),
+                     default="local", show_default=True,
+                     help="local processes; tasks on a Ray cluster (RAY_ADDRESS, else a local "
+                          "Ray; pip install 'mixphase[ray]'); or one SLURM array job through "
+                          "submitit (pip install 'mixphase[submitit]')."),
+        click.option("--submitit-cluster", type=click.Choice(["slurm", "local", "debug"]),
+                     default="slurm", show_default=True,
+                     help="submitit: SLURM, processes on this machine, or in this process."),
+        click.option("--slurm-partition", help="submitit: SLURM partition."),
+        click.option("--slurm-time", default="4:00:00", show_default=True,
+                     help="submitit: wall time of one task (minutes, HH:MM:SS or D-HH:MM); "
+                          "tasks out of time or preempted are requeued."),
+        click.option("--slurm-gpus-per-task", type=GPUS, default=0, show_default=True,
+                     help="submitit: GPUs per task (>= 1: --device auto trains on CUDA)."),
+        click.option("--max-parallel", type=MAX_PARALLEL,
+                     help="submitit: array tasks running at once (SLURM array cap)."),
+    ]  # fmt: skip
+    for o in reversed(opts):
+        func = o(func)
+    return func
+
+
+def _backend(kw: dict):
+    """The checked :class:`~mixphase.validate.backends.Backend` (pops its options from ``kw``)."""
+    from mixphase.validate.backends import Backend, parse_time
+
+    be = Backend(kw.pop("backend"), cluster=kw.pop("submitit_cluster"),
+                 partition=kw.pop("slurm_partition"), time_min=parse_time(kw.pop("slurm_time")),
+                 gpus_per_task=kw.pop("slurm_gpus_per_task"),
+                 max_parallel=kw.pop("max_parallel")).check()  # fmt: skip
+    if be.name == "submitit":
+        be.submitit_device(kw.get("device", "auto"))  # --device cuda needs GPUs per task
+    return be
 
 
 @click.group()
@@ -231,18 +262,13 @@ def run_cmd(preset, ratio, size, out, eval_every, verbose, as_json, seed, thread
     type=JOBS,
     default=1,
     show_default=True,
-    help="Parallel single-thread worker processes on this machine.",
+    help="Parallel single-thread worker processes on this machine (ray, submitit: the runs "
+    "are split into at least this many tasks).",
 )
-@click.option(
-    "--backend",
-    type=click.Choice(["local", "ray"]),
-    default="local",
-    show_default=True,
-    help="local processes, or tasks on a Ray cluster (pip install 'mixphase[ray]').",
-)
+@backend_options
 @ensemble_options
 @json_option
-def sweep_cmd(preset, out, ratios, sizes, seeds, no_web_only, controls, jobs, backend, as_json,
+def sweep_cmd(preset, out, ratios, sizes, seeds, no_web_only, controls, jobs, as_json,
               seed, threads, no_ensemble, ensemble_memory, max_members, **kw) -> None:  # fmt: skip
     """Sizes x ratios, resumable; then critical ratios per size vs the theory's exponent."""
     from mixphase.io import new_folder_guard
@@ -254,11 +280,12 @@ def sweep_cmd(preset, out, ratios, sizes, seeds, no_web_only, controls, jobs, ba
         raise MixphaseInputError(f"--seeds must be at least 1, got {seeds}")
     if seed + seeds - 1 > SEED.high:
         raise MixphaseInputError(f"--seed + --seeds - 1 must be at most {SEED.high}")
-    _check_backend(backend)
+    backend = _backend(kw)
     over = _overrides(kw)
     common = dict(sizes=sizes or None, ratios=ratios or None, seeds=range(seed, seed + seeds),
                   web_only=not no_web_only)  # fmt: skip
-    plan(_check_preset(preset), **common, **over)  # all checks before anything is written
+    check = {**over, "device": backend.planning_device(over["device"])}
+    plan(_check_preset(preset), **common, **check)  # all checks before anything is written
     ex = _execution(no_ensemble, ensemble_memory, max_members, threads, as_json)
     echo = (lambda s: click.echo(s, err=True)) if want_json(as_json) else click.echo
     with new_folder_guard(out):
@@ -330,7 +357,8 @@ def presets_cmd(as_json) -> None:
     type=JOBS,
     default=1,
     show_default=True,
-    help="Parallel single-thread worker processes (several share one GPU).",
+    help="Parallel single-thread worker processes (several share one GPU; ray, submitit: "
+    "the runs are split into at least this many tasks).",
 )
 @click.option(
     "--seeds",
@@ -351,23 +379,26 @@ def presets_cmd(as_json) -> None:
     help="torch.compile (sweeps of tiny models run eager).",
 )
 @click.option("--report-only", is_flag=True, help="Judge what is in OUT; train nothing.")
+@backend_options
 @ensemble_options
 @json_option
 def reproduce_cmd(out, quick, preset, jobs, seeds, steps, device, compile_, report_only,
-                  no_ensemble, ensemble_memory, max_members, as_json) -> None:  # fmt: skip
+                  no_ensemble, ensemble_memory, max_members, as_json, **kw) -> None:  # fmt: skip
     """Test the knapsack paper's claims (transitions, controls, power laws) -> OUT/report.*"""
     from mixphase.io import new_folder_guard
     from mixphase.validate.reproduce import check_design_args, design_for, reproduce
 
     check_design_args(jobs, seeds)
+    backend = _backend(dict(kw, device=device))
     preset = _check_preset(preset or ("tiny" if quick else "small"))
-    over = {"device": device, "compile": compile_}
+    over = {"device": backend.planning_device(device), "compile": compile_}
     if steps is not None:
         over["steps"] = steps
     design = design_for(preset, quick, seeds, **over)
     echo = (lambda s: click.echo(s, err=True)) if want_json(as_json) else click.echo
-    ex = _execution(no_ensemble, ensemble_memory, max_members, 1, as_json)
+    ex = {**_execution(no_ensemble, ensemble_memory, max_members, 1, as_json), "device": device}
     with new_folder_guard(out):
         _prepare_out(out)
-        rep = reproduce(out, design, jobs=jobs, echo=echo, train=not report_only, execution=ex)
+        rep = reproduce(out, design, jobs=jobs, backend=backend, echo=echo,
+                        train=not report_only, execution=ex)  # fmt: skip
     emit(rep, as_json)

@@ -36,6 +36,13 @@ ROLES: dict[str, tuple[str, ...]] = {
     "correct": ("correct", "bio_correct", "n_correct"),
     "total": ("total", "bio_total", "n_total", "n_eval"),
     "web_loss": ("web_loss", "loss", "eval_loss"),
+    # a run's configuration (advise --calibrate: runs in other configurations than the target)
+    "facts": ("facts", "n_people", "n_facts"),
+    "bits_per_fact": ("bits_per_fact", "bits_per_bio"),
+    "tokens_per_fact": ("tokens_per_fact", "doc_len"),
+    "training_tokens": ("training_tokens", "tokens"),
+    "seed": ("seed",),
+    "bits_per_param": ("bits_per_param",),
     # threshold popularity (predict threshold-popularity --data)
     "popularity": ("popularity", "frequency", "count"),
     # swarms (fit swarm): the run identifier shared by a ratios file and a metrics file
