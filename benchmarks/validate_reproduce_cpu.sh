@@ -10,7 +10,7 @@ uptime
 case $what in
   sweep) out=${2:-runs/tiny_cpu}; mkdir -p "$out"
          /usr/bin/time -v mixphase validate sweep --preset tiny --out "$out" --jobs 2 2>&1 | tee "$out.log" ;;
-  reproduce) out=${2:-benchmarks/results/reproduce_quick_cpu}; mkdir -p "$out"
+  reproduce) out=${2:-benchmarks/results/reproduce_quick_cpu_issue14}; mkdir -p "$out"
          /usr/bin/time -v mixphase validate reproduce --quick --out "$out" --jobs 2 2>&1 | tee "$out.log" ;;
 esac
 uptime

@@ -180,6 +180,8 @@ class TransitionFit(_PosteriorCurves):
     draws: dict = field(default_factory=dict, repr=False)
     data: dict = field(default_factory=dict, repr=False)
     idata: Any = field(default=None, repr=False)
+    #: seed-to-seed sd of ln(critical point) used by the fit (stated, or fitted: its posterior)
+    scatter: Estimate | None = None
 
     def to_dict(self) -> dict:
         out = {
@@ -194,6 +196,8 @@ class TransitionFit(_PosteriorCurves):
             "engine": self.engine,
             "n_points": self.n_points,
         }
+        if self.scatter is not None:
+            out["scatter_ln_x"] = self.scatter.to_dict()
         if self.sampler is not None:
             out["sampler"] = self.sampler
         return out
@@ -209,6 +213,8 @@ class TransitionFit(_PosteriorCurves):
             f"  ceiling (large x):  {self.ceiling}",
             "  diagnostics: " + _fmt_diag(self.diagnostics),
         ]
+        if self.scatter is not None:
+            lines.insert(-1, f"  seed scatter (sd of ln x_c between runs): {self.scatter}")
         lines += [f"  WARNING: {w}" for w in self.warnings]
         return "\n".join(lines)
 

@@ -122,12 +122,12 @@ def load_validate_results(path: Path | None) -> list[dict]:
     Read by :mod:`mixphase.readers` (columns by its one alias table; fields may sit at the top
     level or in nested objects such as ``config``/``result``). Rows without all three numbers
     (failed or unfinished runs), web-only runs (``ratio = 0``) and a sweep's control runs
-    (:func:`mixphase.validate.report.main_sweep_rows`) are left out. ``None`` gives ``[]``.
+    (:func:`mixphase.runs.main_sweep_rows`) are left out. ``None`` gives ``[]``.
     """
     if path is None:
         return []
     from mixphase.readers import read_table
-    from mixphase.validate.report import main_sweep_rows
+    from mixphase.runs import main_sweep_rows
 
     path = Path(path)
     if path.is_dir():
@@ -179,6 +179,22 @@ def measured_accuracy_panel(ax, measured: list[dict], rows: list[dict], line_key
     ax.set_ylim(-0.03, 1.03)
     ax.set_title("Measured: mixphase validate")
     ax.legend(title=legend_title, loc="upper left")
+
+
+def fit_power(x, y, predicted: float | None, seed: int = 0) -> dict:
+    """Exponent (median, 90% interval) of ``y = A x^e`` and its band on a grid, by
+    :func:`mixphase.fit.fit_power_law` (for figures that fit measured or simulated points)."""
+    import numpy as np
+
+    from mixphase.fit import fit_power_law
+
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    grid = np.geomspace(x.min(), x.max(), 50)
+    fit = fit_power_law(x, y, ci=0.9, seed=seed, predicted_exponent=predicted)
+    lo, med, hi = fit.band(grid)
+    e = fit.exponent
+    return {"method": "mixphase.fit.fit_power_law (90% interval)", "exponent": e.median,
+            "lower": e.lower, "upper": e.upper, "grid": grid, "line": med, "lo": lo, "hi": hi}  # fmt: skip
 
 
 def uncalibrated_model():

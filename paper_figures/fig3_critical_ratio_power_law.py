@@ -1,61 +1,59 @@
-"""Figure 3: critical mixing ratio vs model size (log-log), fitted power law, predicted exponent.
+"""Figure 3: critical mixing ratio vs model size: the theory's line and measured critical ratios.
 
-Theory: the onset ratio ``r_c(N)`` (:meth:`KnapsackModel.critical_ratio`) at Pythia sizes. Its
-odds follow ``N^-(alpha+1)`` exactly; ``r_c`` itself does once ``r_c << 1``, so the fit uses the
-sizes with ``r_c <= FIT_MAX_RATIO`` (the power-law regime; smaller models bend the curve, docs/
-theory.md §1.3). The fit is ``mixphase.fit.fit_power_law`` (Bayesian, with an interval) when that
-layer is installed, else an ordinary least-squares line in log-log (stated on the figure). With
-``--validate-results`` a second panel fits the critical ratios a ``mixphase validate`` sweep
-measured (the smallest ratio reaching 50 % memorisation, interpolated in log ratio).
+Left: the knapsack model's onset ratio ``r_c(N)`` at Pythia sizes (:meth:`KnapsackModel.
+critical_ratio`, the paper's web law) and its odds' exact slope ``-(alpha+1)``; nothing is fitted
+to these noise-free points. Right (with ``--validate-results``): the critical ratios a
+``mixphase validate`` run measured, read from the folder's ``report.json`` (written by ``validate
+reproduce`` or ``validate report``): the 50% point of each size's fitted transition with its 90%
+interval, which carries the seed scatter; the measured slope; and the slopes the theory predicts
+for that run's own web (random key-value facts with Zipf frequencies), from the marginal value of
+the web at the stored bits and from ``-(alpha+1)``, drawn through the measured points' geometric
+mean (the theory fixes the slope, not the level), with the equivalence verdict.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 
+from mixphase.errors import MixphaseInputError
 from mixphase.paper_figures import _style as st
-from mixphase.paper_figures._common import FigureResult, group_mean, load_validate_results, main
+from mixphase.paper_figures._common import FigureResult, main
 
 NUMBER = 3
 NAME = "fig3_critical_ratio_power_law"
-TITLE = "Critical mixing ratio vs model size: power law and predicted exponent"
-
-#: Fit only where r_c is small enough for the power law (odds ~ ratio) to hold.
-FIT_MAX_RATIO = 0.2
-#: Memorisation level that defines the measured critical ratio.
-MEASURED_LEVEL = 0.5
+TITLE = "Critical mixing ratio vs model size: theory and measured critical ratios"
 
 
-def fit_power(x, y, predicted: float | None, seed: int = 0) -> dict:
-    """Exponent (median, interval) and a line to draw: Bayesian when available, else OLS."""
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    grid = np.geomspace(x.min(), x.max(), 50)
+def load_scaling(path) -> dict | None:
+    """The ``critical_ratio_power_law`` claim of a validate folder's ``report.json`` (or None)."""
+    if path is None:
+        return None
+    path = Path(path)
+    folder = path if path.is_dir() else path.parent
+    rep = folder / "report.json"
+    if not rep.exists():
+        raise MixphaseInputError(f"{rep}: no report; run `mixphase validate report {folder}` "
+                                 "(or `validate reproduce --report-only`) first")  # fmt: skip
     try:
-        from mixphase.fit import fit_power_law
-    except ImportError:
-        fit_power_law = None
-    if fit_power_law is not None:
-        fit = fit_power_law(x, y, ci=0.9, seed=seed, predicted_exponent=predicted)
-        e = fit.exponent
-        if hasattr(fit, "band"):
-            lo, med, hi = fit.band(grid)
-        else:  # pragma: no cover - older fit layer
-            med = np.exp(np.polyval(np.polyfit(np.log(x), np.log(y), 1), np.log(grid)))
-            lo = hi = med
-        return {"method": "mixphase.fit.fit_power_law (90% interval)", "exponent": e.median,
-                "lower": e.lower, "upper": e.upper, "grid": grid, "line": med, "lo": lo, "hi": hi}  # fmt: skip
-    slope, icpt = np.polyfit(np.log(x), np.log(y), 1)
-    line = np.exp(icpt + slope * np.log(grid))
-    return {"method": "least squares in log-log (mixphase.fit not available)", "exponent": slope,
-            "lower": np.nan, "upper": np.nan, "grid": grid, "line": line, "lo": line, "hi": line}  # fmt: skip
+        data = json.loads(rep.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise MixphaseInputError(f"cannot read {rep}: {exc}") from None
+    if "critical_ratio_power_law" in data:
+        return data["critical_ratio_power_law"]
+    claim = next((c for c in data.get("claims", []) if c.get("claim") == "critical_ratio_power_law"),
+                 None)  # fmt: skip
+    if claim is None or "critical_ratios" not in claim.get("numbers", {}):
+        raise MixphaseInputError(f"{rep}: an older report without measured critical ratios; "
+                                 f"re-run `mixphase validate report {folder}`")  # fmt: skip
+    return claim
 
 
-def _label(f: dict) -> str:
-    if np.isfinite(f["lower"]):
-        return f"fit: exponent {f['exponent']:.3f} [{f['lower']:.3f}, {f['upper']:.3f}]"
-    return f"fit: exponent {f['exponent']:.3f} (least squares)"
+def _odds(r):
+    r = np.asarray(r, float)
+    return r / (1 - r)
 
 
 def make(out: Path, quick: bool = False, seed: int = 0, validate_results=None) -> FigureResult:
@@ -65,85 +63,75 @@ def make(out: Path, quick: bool = False, seed: int = 0, validate_results=None) -
     model = KnapsackModel()
     predicted = float(model.ratio_exponent())
     sizes = np.asarray(DEFAULT_MODEL_SIZES)
-    rc = np.asarray(model.critical_ratio(sizes))
-    in_fit = rc <= FIT_MAX_RATIO
-    f = fit_power(sizes[in_fit], rc[in_fit], predicted, seed)
-    measured = load_validate_results(validate_results)
-    fig, axes = st.figure(ncols=2 if measured else 1)
-    ax = axes[0] if measured else axes
-
+    claim = load_scaling(validate_results)
+    fig, axes = st.figure(ncols=2 if claim else 1, width=11.0 if claim else 5.6, height=4.2)
+    ax = axes[0] if claim else axes
     dense = np.geomspace(sizes.min() / 1.5, sizes.max() * 1.5, 200)
-    ax.plot(dense, model.critical_ratio(dense), color="0.6", lw=1.2, label="theory $r_c(N)$")
-    ax.plot(sizes[in_fit], rc[in_fit], "o", color=st.color(0), label="theory, fitted points")
-    ax.plot(sizes[~in_fit], rc[~in_fit], "o", mfc="white", color=st.color(0),
-            label=f"theory, $r_c > {FIT_MAX_RATIO:g}$ (not fitted)")  # fmt: skip
-    ax.fill_between(f["grid"], f["lo"], f["hi"], color=st.color(1), alpha=0.25, lw=0)
-    ax.plot(f["grid"], f["line"], color=st.color(1), ls="--", label=_label(f))
-    anchor_n, anchor_r = sizes[-1], rc[-1]
-    ax.plot(dense, anchor_r * (dense / anchor_n) ** predicted, color=st.color(2), ls=":",
-            lw=2.2, label=f"predicted slope $-(\\alpha+1)$ = {predicted:.3f}")  # fmt: skip
+    ax.plot(dense, model.critical_ratio(dense), color=st.color(0), lw=1.8,
+            label="knapsack onset $r_c(N)$")  # fmt: skip
+    rc = np.asarray(model.critical_ratio(sizes))
+    ax.plot(sizes, rc, "o", color=st.color(0), label="at Pythia sizes")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("model size N (parameters)")
     ax.set_ylabel("critical mixing ratio $r_c$ (onset)")
-    ax.set_title("Critical ratio: power law in model size")
-    ax.legend(loc="lower left")
-    st.note(ax, "odds $r_c/(1-r_c)$ follow $N^{-(\\alpha+1)}$ exactly;\n"
-            "$r_c$ itself bends where $r_c \\gtrsim 0.1$", loc="upper right")  # fmt: skip
-    rows = [{"source": "theory", "model_size": float(n), "critical_ratio": float(r),
-             "fitted": bool(b)} for n, r, b in zip(sizes, rc, in_fit, strict=True)]  # fmt: skip
-    rows += [{"source": "fit", "model_size": float(n), "critical_ratio": float(v)}
-             for n, v in zip(f["grid"], f["line"], strict=True)]  # fmt: skip
-    summary = {"predicted_exponent": predicted, "fitted_exponent": float(f["exponent"]),
-               "fitted_interval": [float(f["lower"]), float(f["upper"])], "fit_method": f["method"]}  # fmt: skip
-    if measured:
-        summary.update(_measured_panel(axes[1], measured, predicted, rows, seed))
+    ax.set_title("Theory: paper's web law, SynBio-320k")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
+    st.note(ax, f"odds $r_c/(1-r_c) \\propto N^{{-(\\alpha+1)}}$\nexactly: slope {predicted:.3f}",
+            loc="upper right")  # fmt: skip
+    rows = [{"source": "theory", "model_size": float(n), "critical_ratio": float(r)}
+            for n, r in zip(sizes, rc, strict=True)]  # fmt: skip
+    summary: dict = {"predicted_exponent": predicted}
+    if claim:
+        summary.update(_measured_panel(axes[1], claim, rows))
     fig.tight_layout()
     files = st.save(fig, out, NAME, rows)
     return FigureResult(NUMBER, NAME, TITLE, files, summary)
 
 
-def measured_critical_ratios(measured: list[dict], level: float = MEASURED_LEVEL) -> dict:
-    """``{size: ratio}``: where mean memorisation first reaches ``level`` (log interpolation)."""
-    mean = group_mean(measured, ("params", "ratio"), "memorization_accuracy")
-    out = {}
-    for n in sorted({k[0] for k in mean}):
-        rs = np.array(sorted(r for (nn, r) in mean if nn == n))
-        acc = np.array([mean[(n, r)] for r in rs])
-        above = np.flatnonzero(acc >= level)
-        if above.size == 0 or above[0] == 0:
-            continue  # never reached, or already reached at the smallest ratio: not bracketed
-        j = above[0]
-        a0, a1 = acc[j - 1], acc[j]
-        w = (level - a0) / (a1 - a0)
-        out[float(n)] = float(np.exp((1 - w) * np.log(rs[j - 1]) + w * np.log(rs[j])))
-    return out
-
-
-def _measured_panel(ax, measured, predicted, rows, seed) -> dict:
-    crit = measured_critical_ratios(measured)
+def _measured_panel(ax, claim: dict, rows: list[dict]) -> dict:
+    nums = claim.get("numbers", {})
+    pts = [p for p in nums.get("critical_ratios", []) if p.get("critical_ratio")]
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("model size N (parameters)")
-    ax.set_ylabel(f"measured critical ratio ({MEASURED_LEVEL:.0%} memorised)")
-    ax.set_title("Measured: mixphase validate")
-    if len(crit) < 2:
-        st.note(ax, "fewer than 2 sizes with a bracketed\ncritical ratio: no fit", loc="center")
-        return {"measured_critical_ratio": crit}
-    n, r = np.array(list(crit)), np.array(list(crit.values()))
-    ax.plot(n, r, "s", color=st.color(0), label="validate sweep")
-    summary = {"measured_critical_ratio": crit}
-    if len(crit) >= 3:
-        f = fit_power(n, r, predicted, seed)
-        ax.fill_between(f["grid"], f["lo"], f["hi"], color=st.color(1), alpha=0.25, lw=0)
-        ax.plot(f["grid"], f["line"], color=st.color(1), ls="--", label=_label(f))
-        summary["measured_exponent"] = float(f["exponent"])
-        summary["measured_interval"] = [float(f["lower"]), float(f["upper"])]
-    ax.plot(n, r[-1] * (n / n[-1]) ** predicted, color=st.color(2), ls=":", lw=2.2,
-            label=f"slope {predicted:.3f} (paper's web law)")  # fmt: skip
-    ax.legend(loc="lower left")
-    rows += [{"source": "validate", "model_size": float(a), "critical_ratio": float(b)}
-             for a, b in crit.items()]  # fmt: skip
+    ax.set_ylabel("measured odds $r_c/(1-r_c)$")
+    ax.set_title("Measured: validate runs, Zipf key-value web")
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: st.size_label(v)))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    if not pts:
+        st.note(ax, "no size with a fitted transition", loc="center")
+        return {"measured_critical_ratio": {}}
+    n = np.array([p["params"] for p in pts], float)
+    med = _odds([p["critical_ratio"]["median"] for p in pts])
+    lo = _odds([p["critical_ratio"]["lower"] for p in pts])
+    hi = _odds([p["critical_ratio"]["upper"] for p in pts])
+    ax.errorbar(n, med, yerr=[med - lo, hi - med], fmt="s", color=st.color(0), capsize=3,
+                label="50% point, 90% interval (seed scatter included)")  # fmt: skip
+    g = np.geomspace(n.min() / 1.2, n.max() * 1.2, 50)
+    a0, n0 = np.exp(np.mean(np.log(med))), np.exp(np.mean(np.log(n)))
+    web = nums.get("web_law", {})
+    summary = {"measured_critical_ratio": {int(p["params"]): p["critical_ratio"]["median"]
+                                           for p in pts}, "verdict": claim.get("verdict")}  # fmt: skip
+    lines = [("fitted_exponent", nums.get("fitted_exponent"), "measured slope", "-", 1),
+             ("predicted_from_marginal_value", web.get("predicted_from_marginal_value"),
+              "theory: marginal value at stored bits", "--", 2),
+             ("predicted_from_alpha", web.get("predicted_from_alpha"), "theory: $-(\\alpha+1)$",
+              ":", 3)]  # fmt: skip
+    for key, e, label, ls, c in lines:
+        if not e:
+            continue
+        ax.plot(g, a0 * (g / n0) ** e["median"], ls=ls, color=st.color(c), lw=1.8,
+                label=f"{label}: {e['median']:.2f} [{e['lower']:.2f}, {e['upper']:.2f}]")  # fmt: skip
+        summary[key] = [e["median"], e["lower"], e["upper"]]
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=8, frameon=False)
+    st.note(ax, f"verdict (±0.25): {claim.get('verdict')}", loc="lower left")
+    rows += [{"source": "validate", "model_size": float(a), "critical_ratio": p["critical_ratio"]["median"],
+              "lower": p["critical_ratio"]["lower"], "upper": p["critical_ratio"]["upper"]}
+             for a, p in zip(n, pts, strict=True)]  # fmt: skip
     return summary
 
 

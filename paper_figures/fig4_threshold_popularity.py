@@ -22,8 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from mixphase.paper_figures import _style as st
-from mixphase.paper_figures._common import FigureResult, main
-from mixphase.paper_figures.fig3_critical_ratio_power_law import fit_power
+from mixphase.paper_figures._common import FigureResult, fit_power, main
 
 NUMBER = 4
 NAME = "fig4_threshold_popularity"

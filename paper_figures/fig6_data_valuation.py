@@ -1,21 +1,15 @@
 """Figure 6: data valuation: agreement with the ground truth and wall time, per method.
 
-Runs ``mixphase value benchmark`` on built-in tasks (``TASKS``; quick: ``QUICK_TASKS`` and
-``QUICK_METHODS``, without the per-contributor retraining baselines). For each
-method it plots the Pearson and Spearman correlation of the method's contributor scores with the
-ground-truth values (left; error bars: 90% percentile bootstrap over contributors, the ranks
-re-computed on the original sample for Spearman) and its wall time (right, log scale, one run). The numbers come from the
-library function behind the command when it is importable, else from the command's ``--json``
-output; either way the figure shows exactly what the benchmark reports.
+Runs the benchmark of ``mixphase value benchmark`` (:func:`mixphase.value.benchmark.
+run_benchmark`) on built-in tasks (``TASKS``; quick: ``QUICK_TASKS`` and ``QUICK_METHODS``, without
+the per-contributor retraining baselines). For each method it plots the Pearson and Spearman
+correlation of the method's contributor scores with the ground-truth values (left; error bars: 90%
+percentile bootstrap over contributors, the ranks re-computed on the original sample for Spearman)
+and its wall time (right, log scale, one run): exactly what the benchmark reports.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -35,63 +29,17 @@ QUICK_TASKS = ("longtail",)
 QUICK_METHODS = ("mixphase", "mixphase_theory", "mixphase_no_truncation", "davinz",
                  "knn_shapley", "random")  # fmt: skip
 
-#: Where the benchmark function may live (first found wins).
-_FUNCTIONS = (
-    ("mixphase.value", "benchmark"),
-    ("mixphase.value", "run_benchmark"),
-    ("mixphase.value.benchmark", "benchmark"),
-    ("mixphase.value.benchmark", "run_benchmark"),
-)
-
-
-def _function():
-    for module, attr in _FUNCTIONS:
-        try:
-            if importlib.util.find_spec(module) is None:
-                continue
-            fn = getattr(importlib.import_module(module), attr, None)
-        except ImportError:
-            continue
-        if callable(fn):
-            return fn
-    return None
-
-
-def _as_dict(result) -> dict:
-    if hasattr(result, "to_dict"):
-        result = result.to_dict()
-    if not isinstance(result, dict) or not isinstance(result.get("methods"), dict):
-        raise FigureSkipped("mixphase.value's benchmark returned no 'methods' table; skipped")
-    return result
-
 
 def benchmark(task: str, quick: bool, seed: int = 0) -> dict:
-    """``{"task", "methods": {name: {"pearson", "spearman", "seconds"}}}`` for one task."""
-    fn = _function()
-    if fn is not None:
-        import inspect
+    """``{"task", "methods": {name: {"pearson", "spearman", "seconds"}}}`` for one task, from
+    :func:`mixphase.value.benchmark.run_benchmark` (quick: ``QUICK_METHODS`` only)."""
+    from mixphase.value.benchmark import METHODS, run_benchmark
 
-        params = inspect.signature(fn).parameters
-        kwargs = {k: v for k, v in (("seed", seed), ("quick", quick)) if k in params}
-        if quick and "methods" in params and "quick" not in params:
-            kwargs["methods"] = QUICK_METHODS
-        return _as_dict(fn(task, **kwargs))
-    if importlib.util.find_spec("mixphase.cli.value") is None:
-        raise FigureSkipped(
-            "needs mixphase.value (the `mixphase value benchmark` command); skipped"
-        )
-    cmd = [sys.executable, "-c", "from mixphase.cli import main; main()", "value", "benchmark"]
-    help_text = subprocess.run([*cmd, "--help"], capture_output=True, text=True).stdout
-    if "Usage" not in help_text:
-        raise FigureSkipped(
-            "needs mixphase.value (the `mixphase value benchmark` command); skipped"
-        )
-    args = ["--task", task, "--json"] + (["--seed", str(seed)] if "--seed" in help_text else [])
-    args += ["--quick"] if quick and "--quick" in help_text else []
-    proc = subprocess.run(cmd + args, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"mixphase value benchmark failed: {proc.stderr.strip()[-500:]}")
-    return _as_dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+    result = run_benchmark(task, seed=seed, methods=QUICK_METHODS if quick else METHODS)
+    out = result.to_dict()
+    if not isinstance(out.get("methods"), dict):
+        raise FigureSkipped("mixphase.value's benchmark returned no 'methods' table; skipped")
+    return out
 
 
 def make(out: Path, quick: bool = False, seed: int = 0, validate_results=None) -> FigureResult:

@@ -104,13 +104,19 @@ def test_figure5_strip_rows_are_named(tmp_path, monkeypatch):
 
 # -- validate's sweep.png ------------------------------------------------------------------------
 def _report(n_sizes=1, web=False):
-    from mixphase.validate.report import SizeTransition, SweepReport
+    from mixphase.validate import verdicts as V
+    from mixphase.validate.report import SweepReport
+    from mixphase.validate.transitions import TransitionRecord
 
-    trans = [SizeTransition(f"L1-d{16 * (i + 1)}", 6000 * (i + 1), [0.01, 0.02, 0.04, 0.08],
-                            [0.0, 0.1, 0.7, 1.0], Estimate(0.03, 0.025, 0.036), True,
-                            "fit_transition", [100, 100, 100, 100]) for i in range(n_sizes)]  # fmt: skip
-    pts = [(6000, 2.6), (12000, 2.3)] if web else []
-    return SweepReport(trans, None, None, None, None, "mixphase.fit", pts)
+    def rows(n):
+        return [{"ratio": r, "bio_correct": round(100 * a), "bio_total": 100, "params": n}
+                for r, a in zip([0.01, 0.02, 0.04, 0.08], [0.0, 0.1, 0.7, 1.0], strict=True)]  # fmt: skip
+
+    trans = [TransitionRecord("c", f"L1-d{16 * (i + 1)}", 6000 * (i + 1), rows(6000 * (i + 1)),
+                              critical=Estimate(0.03, 0.025, 0.036)) for i in range(n_sizes)]  # fmt: skip
+    web_law = {"web_loss_by_params": [(6000, 2.6), (12000, 2.3)] if web else []}
+    return SweepReport(trans, web_law, V.Claim("critical_ratio_power_law", V.NOT_TESTED), ("", ""),
+                       4 * n_sizes)  # fmt: skip
 
 
 def test_sweep_png_small_sweep_has_no_empty_panels(tmp_path):

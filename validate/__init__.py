@@ -1,4 +1,4 @@
-"""Validation layer: train small GPT-style transformers on SynBio + web-like text.
+"""Validation layer: train small GPT-style transformers on SynBio + a synthetic (Zipf key-value) web.
 
 - :mod:`mixphase.validate.data`      SynBio generator, Zipf-fact web, training streams
 - :mod:`mixphase.validate.batches`   the batches of several runs, assembled together
@@ -19,9 +19,13 @@
 - :mod:`mixphase.validate.backends` where sweeps train: local, Ray, submitit (options)
 - :mod:`mixphase.validate.ray_backend`   sweep tasks on a Ray cluster
 - :mod:`mixphase.validate.slurm_backend` sweep tasks as a SLURM array job (submitit)
-- :mod:`mixphase.validate.report`    empirical critical ratios vs the knapsack prediction
-- :mod:`mixphase.validate.claims`    verdicts on the paper's 7 claims and the mechanism (thresholds)
-- :mod:`mixphase.validate.reproduce` ``validate reproduce``: the sweeps and controls the claims need
+- :mod:`mixphase.validate.report`    a sweep vs the knapsack prediction (``validate sweep/report``)
+- :mod:`mixphase.validate.verdicts`  the verdict rules (equivalence / non-inferiority) and margins
+- :mod:`mixphase.validate.transitions` per-(size, configuration) transition records
+- :mod:`mixphase.validate.claims`, :mod:`.mechanism`, :mod:`.scaling`, :mod:`.subsampling`
+  the paper's claims and the one mechanism rule
+- :mod:`mixphase.validate.design`    the staged design of ``validate reproduce``
+- :mod:`mixphase.validate.reproduce` ``validate reproduce``: train the stages, judge, report
 
 Heavy imports (torch) happen in the sub-modules; importing this package is cheap.
 """

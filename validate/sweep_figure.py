@@ -1,11 +1,13 @@
 """``sweep.png`` of a ``validate`` sweep report: only the panels the sweep has data for.
 
 1. Memorisation accuracy against the mixing ratio, one line per model size (its own colour, marker
-   and line style), each point with its 90% Jeffreys binomial interval (``Beta(c + 1/2,
-   n - c + 1/2)`` quantiles of ``correct``/``total``) and the fitted critical ratio with its
-   credible interval at accuracy 0.5; the accuracy axis is [0, 1].
-2. Critical-ratio odds against parameters, with the fitted and the predicted power laws.
-3. Web-only loss against parameters (alpha from the report).
+   and line style), each point (seeds pooled) with its 90% Jeffreys interval (``Beta(c + 1/2,
+   n - c + 1/2)`` quantiles of ``correct``/``total``, both divided by the design effect: a person,
+   not an answer, is the unit) and the fitted critical ratio with its credible interval (seed
+   scatter included) at accuracy 0.5; the accuracy axis is [0, 1].
+2. Critical-ratio odds against parameters, with the fitted power law and both predictions (from
+   the web's marginal value at the stored bits, and ``-(alpha + 1)``).
+3. Web-only loss against parameters.
 
 Legends sit under the panels, outside the data.
 """
@@ -57,6 +59,19 @@ def _below(ax, ncol: int) -> None:
               frameon=False, fontsize=8)  # fmt: skip
 
 
+def curve(t) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(ratios, accuracy, effective totals)`` of a transition record, seeds pooled per ratio."""
+    by: dict[float, list[float]] = {}
+    for r in t.rows:
+        by.setdefault(float(r["ratio"]), [0.0, 0.0])
+        by[float(r["ratio"])][0] += r["bio_correct"]
+        by[float(r["ratio"])][1] += r["bio_total"]
+    xs = sorted(by)
+    c = np.array([by[x][0] for x in xs])
+    n = np.array([by[x][1] for x in xs])
+    return np.array(xs), c / n, n / max(float(t.design_effect or 1.0), 1.0)
+
+
 def draw_sweep(report, path: str | os.PathLike) -> list[str]:
     """Write the figure of ``report`` (a :class:`mixphase.validate.report.SweepReport`); returns
     the panels drawn (``ratio``, ``critical``, ``web``), none when the sweep has no data."""
@@ -65,10 +80,10 @@ def draw_sweep(report, path: str | os.PathLike) -> list[str]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    trans = [t for t in report.transitions if t.ratios]
-    pts = [t for t in trans if t.critical is not None and t.in_range]
-    panels = [p for p, has in (("ratio", trans), ("critical", pts), ("web", report.web_points))
-              if has]  # fmt: skip
+    trans = [t for t in report.transitions if t.rows]
+    pts = [t for t in trans if t.critical is not None]
+    web = report.web_law.get("web_loss_by_params") or []
+    panels = [p for p, has in (("ratio", trans), ("critical", pts), ("web", web)) if has]
     if not panels:
         return []
     fig, axes = plt.subplots(1, len(panels), figsize=(4.8 * len(panels), 4.6), squeeze=False)
@@ -85,17 +100,13 @@ def draw_sweep(report, path: str | os.PathLike) -> list[str]:
 def _ratio_panel(ax, report, trans) -> None:
     for i, t in enumerate(trans):
         s = _style(i)
-        r, acc = np.asarray(t.ratios), np.asarray(t.accuracy)
-        totals = getattr(t, "totals", None)
+        r, acc, totals = curve(t)
         label = f"{t.size} ({t.params / 1e3:.1f}k params)"
-        if totals:
-            lo, hi = jeffreys(np.round(acc * np.asarray(totals)), totals)
-            ax.errorbar(r, acc, yerr=[acc - lo, hi - acc], label=label, ms=4, elinewidth=0.8,
-                        capsize=2, clip_on=False, **s)  # fmt: skip
-        else:
-            ax.plot(r, acc, label=label, ms=4, clip_on=False, **s)
+        lo, hi = jeffreys(acc * totals, totals)
+        ax.errorbar(r, acc, yerr=[acc - lo, hi - acc], label=label, ms=4, elinewidth=0.8,
+                    capsize=2, clip_on=False, **s)  # fmt: skip
         c = t.critical
-        if c is not None and t.in_range:
+        if c is not None:
             ax.errorbar([c.median], [0.5], xerr=[[c.median - c.lower], [c.upper - c.median]],
                         fmt=s["marker"], mfc="white", color=s["color"], ms=7, capsize=3,
                         elinewidth=1.4, zorder=4)  # fmt: skip
@@ -117,8 +128,11 @@ def _critical_panel(ax, report, pts) -> None:
     if n.size >= 2:
         grid = np.geomspace(n.min(), n.max(), 20)
         anchor = np.exp(np.mean(np.log(odds))), np.exp(np.mean(np.log(n)))
-        for est, name, ls, col in ((report.exponent, "fit", "-", COLOURS[1]),
-                                   (report.predicted_exponent, "theory", "--", COLOURS[2])):  # fmt: skip
+        wl = report.web_law
+        lines = ((report.scaling.numbers.get("fitted_exponent"), "fit", "-", COLOURS[1]),
+                 (wl.get("predicted_from_marginal_value"), "marginal value", "--", COLOURS[2]),
+                 (wl.get("predicted_from_alpha"), "-(alpha+1)", ":", COLOURS[3]))  # fmt: skip
+        for est, name, ls, col in lines:
             if est:
                 ax.plot(grid, anchor[0] * (grid / anchor[1]) ** est.median, ls=ls, color=col,
                         label=f"{name}: exponent {est}")  # fmt: skip
@@ -130,11 +144,12 @@ def _critical_panel(ax, report, pts) -> None:
 
 
 def _web_panel(ax, report, _) -> None:
-    n, w = (np.asarray(v, dtype=float) for v in zip(*report.web_points, strict=True))
-    ax.plot(n, w, "o", color=COLOURS[0], label="web-only runs (one run per size)")
+    pts = report.web_law["web_loss_by_params"]
+    n, w = (np.asarray(v, dtype=float) for v in zip(*pts, strict=True))
+    ax.plot(n, w, "o", color=COLOURS[0], label="web-only runs")
     _log_axis(ax)
     title = "web-only loss"
-    if report.alpha:
-        title += f", alpha = {report.alpha}"
+    if report.web_law.get("alpha"):
+        title += f", alpha = {report.web_law['alpha']}"
     ax.set(xlabel="parameters", ylabel="web loss (nats per value token)", title=title)
     _below(ax, ncol=1)

@@ -1,4 +1,4 @@
-"""``mixphase validate``: train small transformers on SynBio + web-like text to test the theory."""
+"""``mixphase validate``: train small transformers on SynBio + a synthetic web to test the theory."""
 
 from __future__ import annotations
 
@@ -187,7 +187,7 @@ def _backend(kw: dict):
 @click.group()
 @group_json_option
 def validate(as_json: bool) -> None:
-    """Train small GPT-style transformers on SynBio mixed with web-like text."""
+    """Train small GPT-style transformers on SynBio mixed with a synthetic web (Zipf key-value facts)."""
 
 
 @validate.command("run")
@@ -299,17 +299,15 @@ def sweep_cmd(preset, out, ratios, sizes, seeds, no_web_only, controls, jobs, as
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @json_option
 def report_cmd(folder, as_json) -> None:
-    """Re-make the comparison from FOLDER/results.jsonl (all runs in it)."""
+    """Re-make the comparison from FOLDER/results.jsonl: the main sweep's transitions (controls
+    and other configurations are not pooled in as seeds), the exponent verdict, the mechanism."""
     from mixphase.validate.report import compare
     from mixphase.validate.sweep import RESULTS, read_results
 
     results = read_results(folder / RESULTS, warn=warn)
     if not results:
         raise MixphaseInputError(f"{folder / RESULTS}: no results")
-    base = [r for r in results if "facts=" not in r["key"]]
-    steps = min(r["steps"] for r in base) if base else None
-    keys = {r["key"] for r in base if r["steps"] == steps}
-    rep = compare(results, keys=keys)
+    rep = compare(results)
     rep.save(folder)
     emit(rep, as_json)
 
@@ -347,7 +345,8 @@ def presets_cmd(as_json) -> None:
 @click.option(
     "--quick",
     is_flag=True,
-    help="The CPU design (tiny preset; claims 1-5 and 7, < 25 min on 2 cores).",
+    help="The CPU design (tiny preset; every claim but 6; ~55 two-thousand-step runs, budgeted "
+    "for 25 min on 2 cores).",
 )
 @click.option(
     "--preset", "-p", default=None, help="Preset (default: tiny with --quick, small otherwise)."
@@ -366,7 +365,8 @@ def presets_cmd(as_json) -> None:
     type=SEEDS,
     default=1,
     show_default=True,
-    help="Seeds per sweep point (the controls always use 2).",
+    help="Seeds per point of the coarse sweep (the ratios around each r_c, the controls and "
+    "the subsampling grid always use 3, 3 and 2-3).",
 )
 @click.option("--steps", type=STEPS, help="Override the preset's training steps (every run).")
 @click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda.")
