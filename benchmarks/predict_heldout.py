@@ -56,7 +56,9 @@ from mixphase.theory.predictions import format_size
 
 RESULTS = Path("benchmarks/results")
 SWEEPS = [("CPU quick (reproduce_quick_cpu)", "reproduce_quick_cpu/results.jsonl"),
-          ("H100 (reproduce_full_gpu)", "reproduce_full_gpu/results.jsonl")]  # fmt: skip
+          ("H100 (reproduce_full_gpu)", "reproduce_full_gpu/results.jsonl"),
+          ("CPU quick, issue-14 design (reproduce_quick_cpu_issue14; new data, not seen while "
+           "the model was built)", "reproduce_quick_cpu_issue14/results.jsonl")]  # fmt: skip
 SUBSET = ("H100 validate_gpu_sweep", "validate_gpu_sweep/results.jsonl")
 PINNED = "validate_cpu_pinned/results_partial_2000steps.jsonl"
 LAPSE = 0.01
@@ -379,7 +381,7 @@ def main() -> None:
         sweeps[rel] = sw
         pairs = (size_pairs(sw, args.seed) + length_pairs(sw, args.seed)
                  + facts_pairs(sw, args.seed))  # fmt: skip
-        if rel.startswith("reproduce_quick_cpu"):
+        if rel.startswith("reproduce_quick_cpu/"):
             pairs += pinned_pairs(sw, args.seed)
         every += pairs
         body += sweep_section(name, sw, pairs)
