@@ -14,13 +14,13 @@ together. A row's trials are its facts when it gives them, else its ``total`` co
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
 from mixphase.errors import MixphaseInputError
 from mixphase.readers import Record, aliases, table_of
+from mixphase.runs import calibration_rows
 from mixphase.theory.knapsack import KnowledgeSet
 
 #: Smallest model size accepted: smaller values are taken to be in millions, a unit slip.
@@ -109,29 +109,6 @@ def flatten(row: dict) -> Record:
     return Record(out, getattr(row, "where", ""))
 
 
-def select_runs(rows: list[dict]) -> list[dict]:
-    """The runs a calibration can use from a ``validate`` results file (others pass through).
-
-    Out: web-only runs (ratio 0), knowledge sets with popularity groups (heterogeneous
-    frequencies), and runs on a web other than the most common one (a 10-fact "trivial" web
-    frees capacity: it is a control, not the same web). In: other lengths, seeds and subsampled
-    knowledge sets — their configuration is per row.
-    """
-    if not all("key" in r and "steps" in r for r in rows):
-        return rows
-
-    def web(r):
-        return json.dumps((r.get("data") or {}).get("web"), sort_keys=True)
-
-    rows = [r for r in rows if _num(r.get("ratio")) != 0.0]
-    rows = [r for r in rows if not ((r.get("data") or {}).get("bio") or {}).get("n_groups")]
-    if not rows:
-        return rows
-    webs = [web(r) for r in rows]
-    main = max(set(webs), key=webs.count)
-    return [r for r, w in zip(rows, webs, strict=True) if w == main]
-
-
 def _value_share(row: dict) -> float:
     """Value tokens per web token of a ``validate`` run (1 for other rows)."""
     data = row.get("data") if isinstance(row.get("data"), dict) else {}
@@ -181,7 +158,7 @@ def calibration_data(rows: list[dict], source: str = "calibration runs",
                      calibrating: bool = True) -> CalibrationData:  # fmt: skip
     """Checked :class:`CalibrationData` from rows (see the module docstring); ``calibrating``
     asks for two or more ratios (runs only to be predicted need not)."""
-    rows = [flatten(r) for r in select_runs(rows)]
+    rows = [flatten(r) for r in calibration_rows(rows)]
     if not rows:
         raise MixphaseInputError(f"{source} holds no runs at a positive ratio")
     sizes = sizes_column(rows, source)
@@ -245,5 +222,5 @@ def web_runs(rows: list[dict], source: str = "web runs") -> tuple[np.ndarray, np
     return sizes, loss
 
 
-__all__ = ["DEFAULT_TRIALS", "CalibrationData", "calibration_data", "flatten", "select_runs",
+__all__ = ["DEFAULT_TRIALS", "CalibrationData", "calibration_data", "flatten",
            "sizes_column", "web_runs"]  # fmt: skip

@@ -19,6 +19,10 @@ passes :func:`main_sweep_rows` unchanged (the user chose its rows).
 ratios are :func:`main_sweep_rows`, its ratio-0 runs :func:`web_only_rows`. Extra seeds and extra
 ratios of the same configuration (e.g. a control's base run at a second seed, or the run at 3x the
 ratio) belong to the sweep: they are the same experiment.
+
+**Calibration runs.** ``advise --calibrate`` models each run's own configuration (length, seeds,
+people), so :func:`calibration_rows` keeps other lengths, seeds and subsampled knowledge sets and
+leaves out only what its model does not describe: web-only runs, popularity groups and other webs.
 """
 
 from __future__ import annotations
@@ -120,6 +124,37 @@ def web_only_rows(rows: list[dict], config: str | None = None) -> list[dict]:
     return [r for r in rows if ratio_of(r) == 0 and config_id(r) == cid]
 
 
+def calibration_rows(rows: list[dict]) -> list[dict]:
+    """The runs ``advise --calibrate`` can use from a ``validate`` results file (a file without
+    run keys and steps passes through: the user chose its rows).
+
+    Out: web-only runs (ratio 0), knowledge sets with popularity groups (heterogeneous
+    frequencies), and runs on a web other than the most common one (a 10-fact "trivial" web
+    frees capacity: it is a control, not the same web). In: other lengths, seeds and subsampled
+    knowledge sets — their configuration is per row.
+    """
+    if not all("key" in r and "steps" in r for r in rows):
+        return rows
+
+    def web(r):
+        return json.dumps((r.get("data") or {}).get("web"), sort_keys=True)
+
+    rows = [r for r in rows if _number(r.get("ratio")) != 0.0]
+    rows = [r for r in rows if not ((r.get("data") or {}).get("bio") or {}).get("n_groups")]
+    if not rows:
+        return rows
+    webs = [web(r) for r in rows]
+    main = max(set(webs), key=webs.count)
+    return [r for r, w in zip(rows, webs, strict=True) if w == main]
+
+
+def _number(v) -> float | None:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
 def differences(row: dict, reference: str) -> dict[str, tuple[str | None, str | None]]:
     """``{field: (value in reference, value in row)}`` for the configuration fields that differ."""
     ref = _parse_config_id(reference)
@@ -153,6 +188,7 @@ def by_size(rows: list[dict]) -> dict[str, list[dict]]:
 __all__ = [
     "REPLICATE_FIELDS",
     "by_size",
+    "calibration_rows",
     "config_fields",
     "config_id",
     "controls",

@@ -87,3 +87,18 @@ def test_figures_and_advise_read_only_the_main_sweep(tmp_path):
     kept = 3 * 4 + 2 + 1 + 4  # main sweep, the 3x-steps control, the 4 subsampling runs
     assert cal.sizes.size == kept
     assert sorted(set(cal.facts.tolist())) == [15.0, 24.0, 40.0]
+
+
+def test_calibration_rows_keep_configurations_the_model_describes():
+    """advise --calibrate models each run's length, seeds and people, so those stay; web-only
+    runs, popularity groups and another web (a control that frees capacity) are left out."""
+    main_web = {"web": {"facts": 100000}}
+    rows = [_row("d16", 0.0, data=main_web), _row("d16", 0.04, data=main_web),
+            _row("d16", 0.04, steps=12000, data=main_web), _row("d16", 0.04, seed=1, data=main_web),
+            _row("d16", 0.04, extra="|people=15", data={**main_web, "bio": {"n_people": 15}}),
+            _row("d16", 0.04, extra="|groups=100x1.5", data={**main_web, "bio": {"n_groups": 100}}),
+            _row("d16", 0.04, extra="|facts=10", data={"web": {"facts": 10}})]  # fmt: skip
+    kept = R.calibration_rows(rows)
+    assert [r["key"] for r in kept] == [r["key"] for r in rows[1:5]]
+    plain = [{"ratio": 0.0, "accuracy": 0.1}, {"ratio": 0.1, "accuracy": 0.9}]  # a user's CSV rows
+    assert R.calibration_rows(plain) == plain
