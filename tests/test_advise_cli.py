@@ -3,15 +3,7 @@
 import json
 
 import pytest
-
-from mixphase.cli import main
-
-
-def run(argv, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    out = capsys.readouterr()
-    return exc.value.code, out.out, out.err
+from cli_helpers import run
 
 
 def run_json(argv, capsys):

@@ -5,17 +5,10 @@ import json
 
 import numpy as np
 import pytest
+from cli_helpers import run
 
 from mixphase.advise import export as ex
-from mixphase.cli import main
 from mixphase.errors import MixphaseInputError
-
-
-def run(argv, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    out = capsys.readouterr()
-    return exc.value.code, out.out, out.err
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -4,16 +4,9 @@ import json
 
 import numpy as np
 import pytest
+from cli_helpers import run
 
-from mixphase.cli import main
 from mixphase.fit import read_curves
-
-
-def run(argv, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    out = capsys.readouterr()
-    return exc.value.code, out.out, out.err
 
 
 def write_curves(path, curves=("a", "b"), header="x,y,curve"):

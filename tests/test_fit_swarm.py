@@ -5,8 +5,8 @@ import json
 
 import numpy as np
 import pytest
+from cli_helpers import one_line_error, run
 
-from mixphase.cli import main
 from mixphase.errors import MixphaseInputError
 from mixphase.fit.swarm import check_swarm
 
@@ -39,20 +39,6 @@ def write_olmix(tmp_path, n=48, seed=0):
     metrics.write_text("run_id,name,qa_accuracy,web_bpb\n" + "".join(
         f"{ids[i]},swarm-{ids[i]},{m['qa_accuracy'][i]:.8f},{m['web_bpb'][i]:.8f}\n" for i in order))  # fmt: skip
     return ratios, metrics, ids
-
-
-def run(argv, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    out = capsys.readouterr()
-    return exc.value.code, out.out, out.err
-
-
-def one_line_error(code, out, err, *needles):
-    assert code == 2 and out == "" and err.startswith("mixphase: error:")
-    assert err.count("\n") == 1 and "Traceback" not in err
-    for n in needles:
-        assert n in err, err
 
 
 def test_planted_threshold_found_smooth_domains_not(tmp_path, capsys):

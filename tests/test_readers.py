@@ -6,8 +6,8 @@ import sys
 
 import numpy as np
 import pytest
+from cli_helpers import one_line_error, run
 
-from mixphase.cli import main
 from mixphase.errors import MixphaseInputError
 from mixphase.readers import read_curves, read_records, read_table
 
@@ -24,20 +24,6 @@ def planted(run: str, seed: int):
     lx, lb = np.log(x), np.log(TRUTH[run])
     ly = 2 - 0.8 * lx + 0.75 * np.maximum(lx - lb[0], 0) - 0.55 * np.maximum(lx - lb[1], 0)
     return x.astype(int), np.exp(ly + 0.05 * rng.standard_normal(x.size))
-
-
-def run(argv, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    out = capsys.readouterr()
-    return exc.value.code, out.out, out.err
-
-
-def one_line_error(code, out, err, *needles):
-    assert code == 2 and out == "" and err.startswith("mixphase: error:")
-    assert err.count("\n") == 1 and "Traceback" not in err
-    for n in needles:
-        assert n in err, err
 
 
 def assert_recovered(fits):
@@ -167,16 +153,16 @@ def write_wandb_wide(path, metric="train/loss"):
     """A W&B chart export: Step, then per run '<run> - <metric>' with __MIN/__MAX; blanks where a
     run logged nothing at a step; run names with ' - ' in them."""
     names = {"a": "mix a - r=0.1", "b": "mix b"}
-    data = {run: dict(zip(*planted(run, SEED0 + i), strict=True)) for i, run in enumerate(TRUTH)}
+    data = {r: dict(zip(*planted(r, SEED0 + i), strict=True)) for i, r in enumerate(TRUTH)}
     steps = sorted(set().union(*data.values()))
     head = ["Step"]
-    for run in TRUTH:
-        head += [f"{names[run]} - {metric}{s}" for s in ("", "__MIN", "__MAX")]
+    for r in TRUTH:
+        head += [f"{names[r]} - {metric}{s}" for s in ("", "__MIN", "__MAX")]
     lines = [",".join(f'"{h}"' for h in head)]
     for s in steps:
         cells = [str(s)]
-        for run in TRUTH:
-            v = data[run].get(s)
+        for r in TRUTH:
+            v = data[r].get(s)
             cells += (
                 ["", "", ""] if v is None else [f"{v:.8g}", f"{v * 0.99:.8g}", f"{v * 1.01:.8g}"]
             )
