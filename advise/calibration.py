@@ -22,6 +22,7 @@ reweighted together with the constants.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -29,7 +30,7 @@ import numpy as np
 from mixphase.advise.draws import ModelDraws
 from mixphase.advise.posterior import Anchor, log_likelihood, sample_posterior
 from mixphase.advise.priors import LABELS, NAMES, Priors
-from mixphase.advise.runs import CalibrationData, calibration_data, web_runs
+from mixphase.advise.runs import CalibrationData, calibration_data, web_runs_by_length
 from mixphase.advise.web import WebChoice, default_web
 from mixphase.errors import MixphaseInputError
 from mixphase.readers import read_records as _read_records
@@ -140,11 +141,19 @@ def model_priors(model: KnapsackModel) -> Priors:
                    value_scale=(float(model.value_scale), p.value_scale[1]))  # fmt: skip
 
 
+def with_web_lengths(model: KnapsackModel, web: WebChoice) -> KnapsackModel:
+    """``model`` with the capacity-vs-length curve the web runs measured (if any)."""
+    if web.length is None or model.length_scaling is not None:
+        return model
+    return replace(model, length_scaling=web.length)
+
+
 def uncalibrated(model: KnapsackModel, *, web: WebChoice | None = None, priors: Priors | None = None,
                  n_draws: int = N_DRAWS, seed: int = 0, ci: float = 0.9) -> Calibration:  # fmt: skip
     """The model under its priors (what an uncalibrated prediction rests on)."""
     priors = priors or model_priors(model)
     web = web or default_web(model, n_draws, seed)
+    model = with_web_lengths(model, web)
     rng = np.random.default_rng([seed, 17])
     theta = priors.sample(n_draws, rng)
     laws = web.draws.take(rng.integers(web.draws.size, size=n_draws))
@@ -162,6 +171,7 @@ def calibrate(model: KnapsackModel, *, data: CalibrationData | None = None, anch
     partial knowledge).
     """
     web = web or default_web(model, n_draws, seed)
+    model = with_web_lengths(model, web)
     if data is not None:
         data = data.filled(model.knowledge, model.training_tokens)
     if priors is None:
@@ -230,7 +240,32 @@ def extrapolation_warnings(cal: Calibration, sizes, ratio: float | None = None) 
         if e.size and (mine > 1.5 * e.max() or mine < e.min() / 1.5):
             out.append(f"{mine:.3g} exposures per fact at r={ratio:g} lie outside the calibrated "
                        f"{e.min():.3g}-{e.max():.3g}: the exposure curve extrapolates")  # fmt: skip
-    return out
+    return out + length_warnings(cal)
+
+
+def length_warnings(cal: Calibration) -> list[str]:
+    """Say whether the target's training length is covered by the calibration's lengths, and by
+    what: measured web-only runs, or the exposure prior alone."""
+    t = cal.draws.base.training_tokens
+    if t is None or not np.isfinite(t) or (cal.data is None and not cal.anchors):
+        return []
+    known = [] if cal.data is None else [float(v) for v in cal.data.training_tokens
+                                         if np.isfinite(v)]  # fmt: skip
+    known += [float(a.training_tokens) for a in cal.anchors if a.training_tokens is not None]
+    if not known or any(abs(math.log(t / k)) < math.log(1.1) for k in known):
+        return []
+    scaling = cal.draws.base.length_scaling
+    if scaling is None:
+        return [f"training length {t:.3g} tokens differs from the calibrated "
+                f"{min(known):.3g}-{max(known):.3g}: how capacity changes with length comes from "
+                "the exposure prior alone (Allen-Zhu & Li, GPT-2 scale), which on our tiny-model "
+                "sweeps moved ln r_c 2-3x too little; web-only runs at both lengths "
+                "(--web-runs with training_tokens) measure it"]  # fmt: skip
+    lengths = scaling.lengths
+    if t > 1.1 * lengths.max() or t < lengths.min() / 1.1:
+        return [f"training length {t:.3g} tokens lies outside the web-only runs' lengths "
+                f"({lengths.min():.3g}-{lengths.max():.3g}): capacity vs length extrapolates"]  # fmt: skip
+    return []
 
 
 # -- files ---------------------------------------------------------------------------------------
@@ -247,9 +282,9 @@ def read_calibration_points(path) -> CalibrationData:
     return calibration_data(read_records(path), str(path))
 
 
-def read_web_runs(path) -> tuple[np.ndarray, np.ndarray]:
-    """``(sizes, web_loss per token)`` from a web-runs file (checked)."""
-    return web_runs(read_records(path), str(path))
+def read_web_runs(path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(sizes, web_loss per token, training_tokens or NaN)`` from a web-runs file (checked)."""
+    return web_runs_by_length(read_records(path), str(path))
 
 
 __all__ = ["Calibration", "anchor", "calibrate", "extrapolation_warnings", "read_calibration_points",

@@ -201,26 +201,62 @@ def calibration_data(rows: list[dict], source: str = "calibration runs",
 
 
 def web_runs(rows: list[dict], source: str = "web runs") -> tuple[np.ndarray, np.ndarray]:
-    """``(sizes, web_loss)`` of web-only runs, the loss per token of web text.
+    """``(sizes, web_loss)`` of the web-only runs at the reference length (:func:`web_runs_by_length`)."""
+    sizes, loss, tokens = web_runs_by_length(rows, source)
+    keep = at_reference(tokens)
+    return sizes[keep], loss[keep]
 
-    ``validate`` results: the runs at ratio 0 on the most common web; their loss is measured on
-    value tokens only, so it is scaled by the value tokens' share of the web's tokens
-    (``facts_per_doc * value_len / doc_len``) to be per token, as the knapsack model needs.
+
+def web_runs_by_length(rows: list[dict], source: str = "web runs"):
+    """``(sizes, web_loss, training_tokens)`` of web-only runs, the loss per token of web text.
+
+    ``training_tokens`` is NaN where the rows do not say (one unknown length). ``validate``
+    results: the runs at ratio 0 on the most common web; their loss is measured on value tokens
+    only, so it is scaled by the value tokens' share of the web's tokens (``facts_per_doc *
+    value_len / doc_len``) to be per token, as the knapsack model needs. The reference length
+    (:func:`reference_length`) needs runs at two or more model sizes.
     """
     if all("key" in r and "steps" in r for r in rows):
-        zero = [r for r in rows if _num(r.get("ratio")) == 0.0] or rows
-        lengths = [r.get("tokens") for r in zero]  # one training length: the most common
-        rows = [r for r in zero if r.get("tokens") == max(set(lengths), key=lengths.count)]
+        rows = [r for r in rows if _num(r.get("ratio")) == 0.0] or rows
     flat = [flatten(r) for r in rows]
     sizes = sizes_column(flat, source)
     loss = _column(flat, LOSS_KEYS, source)
     if np.any(loss <= 0):
         raise MixphaseInputError(f"{source}: web losses must be positive")
     loss = loss * np.array([_value_share(r) for r in rows])
-    if np.unique(sizes).size < 2:
-        raise MixphaseInputError(f"{source}: need web runs at two or more model sizes")
-    return sizes, loss
+    tokens, _ = _optional_positive(flat, TRAIN_KEYS, source, sizes.size)
+    if np.unique(sizes[at_reference(tokens)]).size < 2:
+        raise MixphaseInputError(f"{source}: need web runs at two or more model sizes"
+                                 + (" at one training length" if np.unique(tokens).size > 1 else ""))  # fmt: skip
+    return sizes, loss, tokens
 
 
-__all__ = ["DEFAULT_TRIALS", "CalibrationData", "calibration_data", "flatten",
-           "sizes_column", "web_runs"]  # fmt: skip
+def at_reference(tokens: np.ndarray) -> np.ndarray:
+    """Which web runs the web law is fitted to: those at the reference length (all of them when
+    no run gives its length)."""
+    t = np.asarray(tokens, dtype=float)
+    return t == reference_length(t) if np.any(np.isfinite(t)) else np.ones(t.size, bool)
+
+
+def reference_length(tokens: np.ndarray) -> float:
+    """The web law's training length: the most common one among the web runs (the longest of
+    equally common ones; NaN when no run gives its length)."""
+    t = np.asarray(tokens, dtype=float)
+    t = t[np.isfinite(t)]
+    if not t.size:
+        return float("nan")
+    u, c = np.unique(t, return_counts=True)
+    return float(u[c == c.max()].max())
+
+
+__all__ = [
+    "DEFAULT_TRIALS",
+    "CalibrationData",
+    "at_reference",
+    "calibration_data",
+    "flatten",
+    "reference_length",
+    "sizes_column",
+    "web_runs",
+    "web_runs_by_length",
+]  # fmt: skip

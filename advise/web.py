@@ -7,16 +7,22 @@
   marginal likelihoods; ``family="auto"`` takes the most probable one and its posterior draws are
   propagated; ``"table"`` uses the measured points' convex hull (Thm 4.3's ``M0-/M0+``; no
   draws: its uncertainty is not propagated, said in the output).
+- Web runs at several training lengths (a ``training_tokens`` column): the law is fitted at the
+  most common length, and the others measure how capacity changes with length
+  (:func:`with_length_scaling`, :class:`~mixphase.theory.capacity.LengthScaling`): the size at
+  the reference length with the same web loss, per draw of the law.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from mixphase.advise.priors import paper_law_draws
+from mixphase.advise.runs import at_reference, reference_length
 from mixphase.errors import MixphaseInputError
+from mixphase.theory.capacity import LengthScaling
 from mixphase.theory.web_law import PAPER_WEB_LAW, TableLaw
 from mixphase.theory.web_law_draws import LawDraws, MixedLawDraws
 
@@ -30,11 +36,23 @@ class WebChoice:
     draws: LawDraws
     source: str
     fit: object | None = None  # a mixphase.fit.WebLawFit when fitted
+    length: LengthScaling | None = None  # web runs at other training lengths
 
     def to_dict(self) -> dict:
         out = {"source": self.source, "family": self.draws.family, "law": self.draws.to_dict()}
         if self.fit is not None:
             out["fit"] = self.fit.to_dict()
+        if self.length is not None:
+            out["length_scaling"] = self.length.to_dict(self.draws)
+        return out
+
+    def length_factors(self) -> list[tuple[float, np.ndarray]]:
+        """``(T, rho draws)`` at each measured length (the reference's rho is 1)."""
+        if self.length is None:
+            return []
+        out = []
+        for t, v in zip(self.length.lengths, self.length.log_factors(self.draws), strict=True):
+            out.append((float(t), np.exp(np.broadcast_to(v, (self.draws.size, 1))[:, 0])))
         return out
 
     def lines(self) -> list[str]:
@@ -43,6 +61,12 @@ class WebChoice:
             probs = ", ".join(f"{k} {p:.2f}" for k, p in sorted(
                 self.fit.probabilities.items(), key=lambda kv: -kv[1]))  # fmt: skip
             out.append(f"            P(family | web runs): {probs}")
+        for t, rho in self.length_factors():
+            if t == self.length.reference_tokens:
+                continue
+            lo, med, hi = np.quantile(rho, [0.05, 0.5, 0.95])
+            out.append(f"  capacity at T={t:.3g} tokens: x{med:.3g} [{lo:.3g}, {hi:.3g}] of "
+                       f"T={self.length.reference_tokens:.3g}'s (web-only runs at both lengths)")  # fmt: skip
         return out
 
 
@@ -90,6 +114,34 @@ def web_from_runs(sizes, losses, family: str = "auto", *, loss_unit: str = "nats
     )
 
 
+def web_from_runs_by_length(sizes, losses, tokens, family: str = "auto", **kwargs) -> WebChoice:
+    """:func:`web_from_runs` on the runs at the reference length, and
+    :func:`with_length_scaling` from the others (``tokens``: NaN where unknown)."""
+    tokens = np.asarray(tokens, dtype=float)
+    ref = at_reference(tokens)
+    web = web_from_runs(np.asarray(sizes)[ref], np.asarray(losses)[ref], family, **kwargs)
+    return with_length_scaling(web, sizes, losses, tokens)
+
+
+def with_length_scaling(web: WebChoice, sizes, losses, tokens) -> WebChoice:
+    """``web`` and the capacity-vs-length curve of the web runs at other lengths (none: as is)."""
+    tokens = np.asarray(tokens, dtype=float)
+    t0 = reference_length(tokens)
+    other = np.isfinite(tokens) & (tokens != t0)
+    if not other.any():
+        return web
+    scaling = LengthScaling(t0, tuple(tokens[other].tolist()),
+                            tuple(np.asarray(sizes, dtype=float)[other].tolist()),
+                            tuple(np.asarray(losses, dtype=float)[other].tolist()))  # fmt: skip
+    median = scaling.log_factors(web.draws.median_law())
+    if not np.all(np.isfinite(median)):
+        raise MixphaseInputError(
+            "web runs: a loss at another training length lies beyond the reach of the web law "
+            f"fitted at {t0:.3g} tokens (below its floor?): cannot say which size it matches"
+        )
+    return replace(web, length=scaling)
+
+
 def model_average(fit, n_draws: int, seed: int = 0):
     """Draws from every family with posterior probability >= 1%, in proportion to it."""
     probs = {k: p for k, p in fit.probabilities.items() if p >= 0.01}
@@ -104,4 +156,5 @@ def model_average(fit, n_draws: int, seed: int = 0):
     return MixedLawDraws(parts, assign[order], index[order])
 
 
-__all__ = ["FAMILIES", "WebChoice", "default_web", "web_from_runs"]
+__all__ = ["FAMILIES", "WebChoice", "default_web", "web_from_runs", "web_from_runs_by_length",
+           "with_length_scaling"]  # fmt: skip

@@ -23,5 +23,9 @@ mixphase validate sweep "${common[@]}" --no-web-only --steps 667 -r 0.028 -r 0.0
 mixphase validate sweep "${common[@]}" --no-web-only --steps 667 -r 0.02 -r 0.028 -r 0.04 -r 0.057 -r 0.08 --size 2
 # 2T: three ratios at the middle size, at and below its main 50% point
 mixphase validate sweep "${common[@]}" --no-web-only --steps 4000 -r 0.014 -r 0.02 -r 0.028 --size 1
+# web-only runs at T/3 and 2T (measure capacity vs training length, LengthScaling): added while the
+# runs above trained, before any of them was evaluated
+mixphase validate sweep "${common[@]}" --steps 667 -r 0
+mixphase validate sweep "${common[@]}" --steps 4000 -r 0 --size 1
 echo "wall seconds: $(( $(date +%s) - start ))"
 uptime

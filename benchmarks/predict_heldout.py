@@ -48,8 +48,8 @@ from scipy.special import expit, logit
 from mixphase.advise.calibration import calibrate, uncalibrated
 from mixphase.advise.posterior import Anchor
 from mixphase.advise.priors import Priors
-from mixphase.advise.runs import calibration_data, web_runs
-from mixphase.advise.web import web_from_runs
+from mixphase.advise.runs import calibration_data, web_runs_by_length
+from mixphase.advise.web import web_from_runs_by_length
 from mixphase.io import atomic_write
 from mixphase.theory.knapsack import KnapsackModel, KnowledgeSet
 from mixphase.theory.predictions import format_size
@@ -57,8 +57,12 @@ from mixphase.theory.predictions import format_size
 RESULTS = Path("benchmarks/results")
 SWEEPS = [("CPU quick (reproduce_quick_cpu)", "reproduce_quick_cpu/results.jsonl"),
           ("H100 (reproduce_full_gpu)", "reproduce_full_gpu/results.jsonl"),
-          ("CPU quick, issue-14 design (reproduce_quick_cpu_issue14; new data, not seen while "
-           "the model was built)", "reproduce_quick_cpu_issue14/results.jsonl")]  # fmt: skip
+          ("CPU quick, issue-14 design (reproduce_quick_cpu_issue14; new data in round 2; its T/3 "
+           "misses led to round 3's length scaling, so it no longer tests that)",
+           "reproduce_quick_cpu_issue14/results.jsonl"),
+          ("CPU quick, new data and seeds (heldout_cpu_dataseed1; trained while round 3's length "
+           "scaling was written, first evaluated after it was committed)",
+           "heldout_cpu_dataseed1/results.jsonl")]  # fmt: skip
 SUBSET = ("H100 validate_gpu_sweep", "validate_gpu_sweep/results.jsonl")
 PINNED = "validate_cpu_pinned/results_partial_2000steps.jsonl"
 LAPSE = 0.01
@@ -67,6 +71,7 @@ DRAWS = 1000
 
 # -- data ----------------------------------------------------------------------------------------
 SIZE_MEASURE = {"value": "non-embedding"}
+LENGTH_SCALING = {"value": True}
 
 
 def load(path: Path) -> list[dict]:
@@ -103,8 +108,11 @@ class Sweep:
 
     def __init__(self, path: Path, seed: int = 0):
         self.rows = load(path)
-        ws, wl = web_runs(self.rows)
-        self.web = web_from_runs(ws, wl, "auto", seed=seed, n_draws=DRAWS)
+        ws, wl, wt = web_runs_by_length(self.rows)
+        if not LENGTH_SCALING["value"]:  # round 2: the exposure prior alone
+            keep = wt == _mode(wt)
+            ws, wl, wt = ws[keep], wl[keep], wt[keep]
+        self.web = web_from_runs_by_length(ws, wl, wt, "auto", seed=seed, n_draws=DRAWS)
         self.data = calibration_data(self.rows, str(path))
         web_only = [r for r in self.rows if r["ratio"] == 0]
         t_web = max({r["tokens"] for r in web_only}, key=[r["tokens"] for r in web_only].count)
@@ -270,11 +278,22 @@ def sweep_section(name: str, sw: Sweep, pairs: list[dict]) -> list[str]:
             f"- web law: {sw.web.source}; " + ", ".join(
                 f"P({k}) = {v:.2f}" for k, v in sw.web.fit.probabilities.items()),
             f"- median web law: {sw.web.draws.median_law().describe()}",
+            f"- capacity vs training length: {_lengths(sw)}",
             f"- web-only bits per non-embedding parameter (per parameter in total): {bits}",
             f"- main configuration: K = {sw.k_main:g} people, T = {sw.t_main:.3g} tokens; "
             f"{int(sw.main.sum())} main runs of {sw.data.n}",
             f"- measured 50% points (truth): {truths}", "",
             *table(pairs), "", f"**{summary(pairs)}**", ""]  # fmt: skip
+
+
+def _lengths(sw: Sweep) -> str:
+    if sw.web.length is None:
+        return "the exposure prior alone (no web-only runs at another length, or not used)"
+    parts = []
+    for t, rho in sw.web.length_factors():
+        lo, med, hi = np.quantile(rho, [0.05, 0.5, 0.95])
+        parts.append(f"T={t:.3g}: x{med:.3g} [{lo:.3g}, {hi:.3g}]")
+    return "measured by web-only runs (LengthScaling): " + ", ".join(parts)
 
 
 # -- the paper's transitions ------------------------------------------------------------------------
@@ -366,12 +385,18 @@ def main() -> None:
     ap.add_argument("--coverage", type=int, default=240, help="replicates (0: skip)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--size-measure", choices=["non-embedding", "total"], default="non-embedding")
+    ap.add_argument(
+        "--no-length-scaling",
+        action="store_true",
+        help="round 2's model: web-only runs at other lengths are not used",
+    )
     args = ap.parse_args()
     SIZE_MEASURE["value"] = args.size_measure
+    LENGTH_SCALING["value"] = not args.no_length_scaling
     t0 = time.time()
     body = ["# Held-out predictions", "",
             f"`python benchmarks/predict_heldout.py --coverage {args.coverage} --size-measure "
-            f"{args.size_measure}` on "
+            f"{args.size_measure}{' --no-length-scaling' * args.no_length_scaling}` on "
             f"{platform.machine()} CPU, Python {platform.python_version()}; model draws: "
             f"{DRAWS}. Sizes: {args.size_measure} parameters (see the module docstring).", ""]  # fmt: skip
     every: list[dict] = []

@@ -10,7 +10,9 @@ and general web laws are ours (docs/theory.md §1.3, §1.8). Notation:
 - web: any convex ``L(N)`` of :mod:`mixphase.theory.web_law` (or draws of one,
   :class:`~mixphase.theory.web_law_draws.LawDraws`), ``F2(M) = L(M/b)`` in bits;
 - finite training (``training_tokens = T``): the model acts like a fully trained one of
-  ``N_eff = N * s(E)`` parameters, ``E = r*T/S1`` (:mod:`mixphase.theory.capacity`).
+  ``N_eff = N * s(E)`` parameters, ``E = r*T/S1`` (:mod:`mixphase.theory.capacity`); with a
+  measured :class:`~mixphase.theory.capacity.LengthScaling` (web-only runs at several lengths),
+  ``N_eff = N * s(E0) * rho(T)``, ``E0 = r*T0/S1`` at its reference length ``T0``.
 
 The learner solves ``min_m r*kappa*p*(K*H - m) + (1-r)*F2(b*N_eff - m)``. With
 ``t = kappa*r*p/(1-r)`` and ``n0(t)`` the parameter count where the web's marginal value per bit,
@@ -37,7 +39,7 @@ import numpy as np
 
 from mixphase.errors import MixphaseInputError
 from mixphase.theory._checks import in_open_unit, positive
-from mixphase.theory.capacity import ALLEN_ZHU, ExposureCurve, exposures
+from mixphase.theory.capacity import ALLEN_ZHU, ExposureCurve, LengthScaling, exposures
 from mixphase.theory.synbio import SYNBIO_BITS_PER_BIO
 from mixphase.theory.web_law import PAPER_WEB_LAW
 from mixphase.theory.web_law_draws import LawDraws
@@ -89,7 +91,9 @@ class KnapsackModel:
     value_scale: float = 1.0
     exposure: ExposureCurve = field(default_factory=lambda: ALLEN_ZHU)
     training_tokens: float | None = None
+    length_scaling: LengthScaling | None = None
     _law: LawDraws = field(init=False, repr=False, compare=False)
+    _ln_rho: list | None = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
         positive("bits_per_param", self.bits_per_param)
@@ -99,6 +103,8 @@ class KnapsackModel:
             if np.any(np.isnan(t)) or np.any(t <= 0):
                 raise MixphaseInputError(f"training_tokens must be positive, got {t!r}")
         object.__setattr__(self, "_law", LawDraws.of(self.web))
+        if self.length_scaling is not None:
+            object.__setattr__(self, "_ln_rho", self.length_scaling.log_factors(self._law))
 
     # -- building blocks -------------------------------------------------------------------
     @property
@@ -118,10 +124,17 @@ class KnapsackModel:
         return exposures(ratio, self.training_tokens, self.knowledge.tokens)
 
     def size_factor(self, ratio=None):
-        """``s(E)``: the share of the fully trained capacity reached (1 at full training)."""
+        """``s(E)``: the share of the fully trained capacity reached (1 at full training); with a
+        measured length scaling ``s(E0) * rho(T)``."""
         if ratio is None or self.training_tokens is None:
             return 1.0
-        return self.exposure.factor(self.exposures(ratio))
+        scaling = self.length_scaling
+        if scaling is None:
+            return self.exposure.factor(self.exposures(ratio))
+        t = np.asarray(self.training_tokens, dtype=float)
+        e0 = exposures(ratio, scaling.reference_tokens, self.knowledge.tokens)
+        s0 = np.where(np.isfinite(t), self.exposure.factor(e0), 1.0)
+        return s0 * scaling.factor(t, self._ln_rho)
 
     def effective_size(self, n_params, ratio=None):
         """``N_eff = N * s(E)``: the fully trained model the trained one acts like."""

@@ -182,7 +182,9 @@ def calibration_options(func: Callable) -> Callable:
         click.option("--anchor-size", type=MODEL_SIZE,
                      help="Model size of --critical-ratio. Default: the first --model-size."),
         click.option("--web-runs", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Web-only runs (model_size, web_loss per token) to fit the web law."),
+                     help="Web-only runs (model_size, web_loss per token) to fit the web law; "
+                          "with training_tokens at several lengths they also measure how "
+                          "capacity changes with training length."),
         click.option("--web-law", type=click.Choice(["auto", "power", "log", "broken", "table"]),
                      default="auto", show_default=True,
                      help="Family fitted to --web-runs (auto: the most probable)."),
@@ -214,7 +216,7 @@ def build_calibration(model, *, calibrate=None, critical_ratio=None, anchor_size
     """The :class:`~mixphase.advise.calibration.Calibration` the options ask for (checked)."""
     from mixphase.advise import calibration as cal
     from mixphase.advise.posterior import Anchor
-    from mixphase.advise.web import default_web, web_from_runs
+    from mixphase.advise.web import default_web, web_from_runs_by_length
 
     open_unit("--ci", ci)
     if not 10 <= draws <= 100_000:
@@ -222,9 +224,9 @@ def build_calibration(model, *, calibrate=None, critical_ratio=None, anchor_size
     if anchor_size is not None and critical_ratio is None:
         raise MixphaseInputError("--anchor-size needs --critical-ratio")
     if web_runs is not None:
-        sizes, loss = cal.read_web_runs(web_runs)
-        web = web_from_runs(sizes, loss, web_law, loss_unit=model.web.loss_unit, ci=ci, seed=seed,
-                            n_draws=draws)  # fmt: skip
+        sizes, loss, tokens = cal.read_web_runs(web_runs)
+        web = web_from_runs_by_length(sizes, loss, tokens, web_law, loss_unit=model.web.loss_unit,
+                                      ci=ci, seed=seed, n_draws=draws)  # fmt: skip
     elif web_law != "auto":
         raise MixphaseInputError("--web-law chooses the family fitted to --web-runs: give both")
     else:
