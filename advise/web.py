@@ -43,7 +43,10 @@ class WebChoice:
         if self.fit is not None:
             out["fit"] = self.fit.to_dict()
         if self.length is not None:
-            out["length_scaling"] = self.length.to_dict(self.draws)
+            out["length_scaling"] = {
+                **self.length.to_dict(self.draws),
+                "unreachable_draw_runs": self.length.unreachable(self.draws),
+            }
         return out
 
     def length_factors(self) -> list[tuple[float, np.ndarray]]:
@@ -67,6 +70,9 @@ class WebChoice:
             lo, med, hi = np.quantile(rho, [0.05, 0.5, 0.95])
             out.append(f"  capacity at T={t:.3g} tokens: x{med:.3g} [{lo:.3g}, {hi:.3g}] of "
                        f"T={self.length.reference_tokens:.3g}'s (web-only runs at both lengths)")  # fmt: skip
+        if self.length is not None and (k := self.length.unreachable(self.draws)):
+            out.append(f"            ({k} draw-run pairs could not reach a run's loss and took "
+                       "the median law's size for it)")  # fmt: skip
         return out
 
 

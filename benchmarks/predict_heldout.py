@@ -48,7 +48,12 @@ from scipy.special import expit, logit
 from mixphase.advise.calibration import calibrate, uncalibrated
 from mixphase.advise.posterior import Anchor
 from mixphase.advise.priors import Priors
-from mixphase.advise.runs import calibration_data, web_runs_by_length
+from mixphase.advise.runs import (
+    at_reference,
+    calibration_data,
+    reference_length,
+    web_runs_by_length,
+)
 from mixphase.advise.web import web_from_runs_by_length
 from mixphase.io import atomic_write
 from mixphase.theory.knapsack import KnapsackModel, KnowledgeSet
@@ -110,12 +115,12 @@ class Sweep:
         self.rows = load(path)
         ws, wl, wt = web_runs_by_length(self.rows)
         if not LENGTH_SCALING["value"]:  # round 2: the exposure prior alone
-            keep = wt == _mode(wt)
+            keep = at_reference(wt)
             ws, wl, wt = ws[keep], wl[keep], wt[keep]
         self.web = web_from_runs_by_length(ws, wl, wt, "auto", seed=seed, n_draws=DRAWS)
         self.data = calibration_data(self.rows, str(path))
         web_only = [r for r in self.rows if r["ratio"] == 0]
-        t_web = max({r["tokens"] for r in web_only}, key=[r["tokens"] for r in web_only].count)
+        t_web = reference_length(np.array([r["tokens"] for r in web_only], dtype=float))
         self.bits = {r["params"]: r["bits_stored"] / r["params"] for r in web_only
                      if r["tokens"] == t_web}  # fmt: skip
         self.bits_total = {r["params"]: r["bits_stored"] / r["params_total"] for r in web_only
@@ -219,11 +224,11 @@ def length_pairs(sw: Sweep, seed: int) -> list[dict]:
     if np.unique(d.ratios[other]).size >= 2:  # the reverse: calibrate on the other length
         rev = sw.calibrate(other, np.unique(d.sizes[other]), seed)
         rng = np.random.default_rng(seed)
-        t_other = _mode(d.training_tokens[other])
+        t_other = " and ".join(f"{t:.3g}" for t in np.unique(d.training_tokens[other]))
         for size, (_lo, med, _hi, sd) in sw.truth.items():
             lo, pm, hi = _interval(predict_r50(rev, size, sd, rng))
             out.append({"kind": "length (reverse)", "calibrated_on": f"{int(other.sum())} runs at "
-                        f"T={t_other:.3g}", "target": f"{format_size(size)} r_50 at "
+                        f"T={t_other}", "target": f"{format_size(size)} r_50 at "
                         f"T={sw.t_main:.3g}", "truth": med, "pred": pm, "lower": lo,
                         "upper": hi, "covered": bool(lo <= med <= hi),
                         "ln_error": float(np.log(pm / med))})  # fmt: skip

@@ -85,3 +85,15 @@ def test_bad_scalings_are_refused():
         LengthScaling(T0, (T0,), (1e4,), (1.0,))
     with pytest.raises(ValueError, match="one entry per web run"):
         LengthScaling(T0, (T0 / 3,), (1e4, 2e4), (1.0,))
+
+
+def test_a_draw_that_cannot_reach_a_loss_takes_the_median_laws_size():
+    """A power-law draw whose floor lies above a run's loss gives no equivalent size: that draw
+    uses the median law's (finite factors for every draw; the pairs are counted)."""
+    laws = [WebLaw(E=e, A=0.5, alpha=0.3) for e in (0.1, 0.2, 0.95)]
+    draws = LawDraws.of(laws)
+    s = LengthScaling(T0, (2 * T0,), (1e4,), (0.9,))
+    lf = s.log_factors(draws)[1]
+    assert np.all(np.isfinite(lf)) and s.unreachable(draws) == 1
+    median = s.log_factors(draws.median_law())[1]
+    assert lf[2, 0] == pytest.approx(median, abs=1e-9)
