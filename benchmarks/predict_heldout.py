@@ -67,7 +67,9 @@ SWEEPS = [("CPU quick (reproduce_quick_cpu)", "reproduce_quick_cpu/results.jsonl
            "reproduce_quick_cpu_issue14/results.jsonl"),
           ("CPU quick, new data and seeds (heldout_cpu_dataseed1; trained while round 3's length "
            "scaling was written, first evaluated after it was committed)",
-           "heldout_cpu_dataseed1/results.jsonl")]  # fmt: skip
+           "heldout_cpu_dataseed1/results.jsonl"),
+          ("CPU quick, second new data and seeds (heldout_cpu_dataseed2; T/2 and 3T; designed and "
+           "trained after round 3's model was frozen)", "heldout_cpu_dataseed2/results.jsonl")]  # fmt: skip
 SUBSET = ("H100 validate_gpu_sweep", "validate_gpu_sweep/results.jsonl")
 PINNED = "validate_cpu_pinned/results_partial_2000steps.jsonl"
 LAPSE = 0.01

@@ -129,7 +129,7 @@ class LengthScaling:
 
     def log_factors(self, law) -> list:
         """``ln rho`` at each of :attr:`lengths` under ``law`` (a law or draws of one: values of
-        shape ``(D, 1)``, floats for one law; NaN where a loss lies beyond the law's reach)."""
+        shape ``(D, 1)``, floats for one law, NaN there if a loss lies beyond its reach)."""
         eq, n = self._equivalent_sizes(law)
         ln = np.log(eq / n)
         tokens = np.asarray(self.tokens, dtype=float)
@@ -144,8 +144,7 @@ class LengthScaling:
         """``L0^-1(loss_i)`` per draw (``(D, k)``), and the sizes ``(1, k)``; a draw that cannot
         reach a run's loss (a power law's floor above it) takes the median law's size for that
         run (:meth:`unreachable` counts them)."""
-        n = np.asarray(self.sizes, dtype=float)[None, :]
-        loss = np.asarray(self.losses, dtype=float)[None, :]
+        n, loss = self._runs()
         eq = equivalent_size(law, loss, n)
         if eq.shape[0] > 1 and np.isnan(eq).any():
             eq = np.where(np.isnan(eq), equivalent_size(law.median_law(), loss, n), eq)
@@ -153,9 +152,13 @@ class LengthScaling:
 
     def unreachable(self, law) -> int:
         """How many (draw, run) pairs of ``law`` cannot reach the run's loss."""
-        n = np.asarray(self.sizes, dtype=float)[None, :]
-        loss = np.asarray(self.losses, dtype=float)[None, :]
+        n, loss = self._runs()
         return int(np.isnan(equivalent_size(law, loss, n)).sum())
+
+    def _runs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The runs' sizes and losses as ``(1, k)`` rows."""
+        return (np.asarray(self.sizes, dtype=float)[None, :],
+                np.asarray(self.losses, dtype=float)[None, :])  # fmt: skip
 
     def factor(self, training_tokens, log_factors) -> np.ndarray:
         """``rho(T)`` from :meth:`log_factors` (1 at ``T = inf``: fully trained)."""
