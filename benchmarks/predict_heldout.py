@@ -268,6 +268,19 @@ def table(pairs: list[dict]) -> list[str]:
     return lines
 
 
+def sharpness(pairs: list[dict]) -> str:
+    """How informative the intervals are: the median width of the accuracy intervals and the
+    median upper/lower ratio of the r_50 intervals (a covered pair may only be a vague one)."""
+    acc = [p["upper"] - p["lower"] for p in pairs if p["kind"] in ("length", "facts", "batch 2x")]
+    r50 = [p["upper"] / p["lower"] for p in pairs if p["kind"] in ("size", "length (reverse)")]
+    parts = []
+    if acc:
+        parts.append(f"accuracy intervals {np.median(acc):.2f} wide (median of {len(acc)})")
+    if r50:
+        parts.append(f"r_50 intervals x{np.median(r50):.2f} upper/lower (median of {len(r50)})")
+    return "; ".join(parts) or "no intervals"
+
+
 def summary(pairs: list[dict]) -> str:
     if not pairs:
         return "no pairs"
@@ -290,7 +303,8 @@ def sweep_section(name: str, sw: Sweep, pairs: list[dict]) -> list[str]:
             f"- main configuration: K = {sw.k_main:g} people, T = {sw.t_main:.3g} tokens; "
             f"{int(sw.main.sum())} main runs of {sw.data.n}",
             f"- measured 50% points (truth): {truths}", "",
-            *table(pairs), "", f"**{summary(pairs)}**", ""]  # fmt: skip
+            *table(pairs), "", f"**{summary(pairs)}**", "",
+            f"Sharpness: {sharpness(pairs)}.", ""]  # fmt: skip
 
 
 def _lengths(sw: Sweep) -> str:
@@ -423,7 +437,7 @@ def main() -> None:
     body += sweep_section(f"{SUBSET[0]} (39 of the 64 H100 runs above: not counted twice)", sub,
                           sub_pairs)  # fmt: skip
     body[4:4] = ["## Summary", "",
-                 f"- **all committed sweeps: {summary(every)}**",
+                 f"- **all committed sweeps: {summary(every)}**; {sharpness(every)}",
                  *[f"- {kind}: {summary([p for p in every if p['kind'] == kind])}"
                    for kind in dict.fromkeys(p["kind"] for p in every)],
                  f"- (validate_gpu_sweep alone: {summary(sub_pairs)})", ""]  # fmt: skip
