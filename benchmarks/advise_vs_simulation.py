@@ -21,10 +21,10 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _report import publish
 
 from mixphase.advise import advise_knowledge, calibrate, uncalibrated
 from mixphase.advise.runs import calibration_data
-from mixphase.io import atomic_write
 from mixphase.theory import KnapsackModel, KnowledgeSet
 from mixphase.theory import accuracy as acc
 from mixphase.theory import strategy_search as ss
@@ -103,10 +103,7 @@ def main() -> None:
             *simulated(args.seeds), "",
             "Measured sweeps: `benchmarks/results/predict_heldout.md`.", "",
             f"Wall time: {time.time() - t0:.0f} s."]  # fmt: skip
-    text = "\n".join(body) + "\n"
-    with atomic_write(args.out) as fh:
-        fh.write(text)
-    print(text)
+    publish(body, args.out)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from _report import publish
 
 NOTES = """
 ## Notes
@@ -211,12 +212,7 @@ def main() -> None:
         lines += ["", f"## noise sd {noise}", "",
                   *table(summarise(rows, names, key=lambda r: r[2] == noise))]  # fmt: skip
     lines += ["", *NOTES.strip().splitlines()]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_name(f".{args.out.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, args.out)
+    publish(lines, args.out)
 
 
 if __name__ == "__main__":

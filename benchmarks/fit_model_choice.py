@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _report import publish
 
 N_POINTS = 40
 NOISES = (0.05, 0.1, 0.2, 0.4)
@@ -103,11 +104,7 @@ def main() -> None:
     for k in KS:
         rates = [sum(hits[noise, k, r] for noise in NOISES) / (n * len(NOISES)) for r in RULES]
         lines.append(f"| {k} | " + " | ".join(f"{v:.2f}" for v in rates) + " |")
-    text = "\n".join(lines)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
+    publish(lines, args.out)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _report import publish
 
 N_POINTS, NOISE = 40, 0.05
 
@@ -137,11 +138,7 @@ def main() -> None:
         ess_txt = "–" if m == "fast" else f"{ess_s:.0f}"
         lines.append(f"| {name} | {n} | {cold:.1f} / {warm:.1f} | {per:.2f} | {ess_txt} | "
                      f"{med:.3f} | {ends:.3f} | {div} |")  # fmt: skip
-    text = "\n".join(lines)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
+    publish(lines, args.out)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from _report import publish
 from scipy.special import expit, logit
 
 from mixphase.advise.calibration import calibrate, uncalibrated
@@ -55,7 +56,6 @@ from mixphase.advise.runs import (
     web_runs_by_length,
 )
 from mixphase.advise.web import web_from_runs_by_length
-from mixphase.io import atomic_write
 from mixphase.theory.knapsack import KnapsackModel, KnowledgeSet
 from mixphase.theory.predictions import format_size
 
@@ -456,10 +456,7 @@ def main() -> None:
                  f"at 32k: **covered {hits}/{reps} = {hits / reps:.1%}** (nominal 90%, binomial "
                  f"sd {se:.1%}).", ""]  # fmt: skip
     body.append(f"Wall time: {time.time() - t0:.0f} s.")
-    text = "\n".join(body) + "\n"
-    with atomic_write(args.out) as fh:
-        fh.write(text)
-    print(text)
+    publish(body, args.out)
 
 
 if __name__ == "__main__":
