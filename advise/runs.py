@@ -200,13 +200,6 @@ def calibration_data(rows: list[dict], source: str = "calibration runs",
     )  # fmt: skip
 
 
-def web_runs(rows: list[dict], source: str = "web runs") -> tuple[np.ndarray, np.ndarray]:
-    """``(sizes, web_loss)`` of the web-only runs at the reference length (:func:`web_runs_by_length`)."""
-    sizes, loss, tokens = web_runs_by_length(rows, source)
-    keep = at_reference(tokens)
-    return sizes[keep], loss[keep]
-
-
 def web_runs_by_length(rows: list[dict], source: str = "web runs"):
     """``(sizes, web_loss, training_tokens)`` of web-only runs, the loss per token of web text.
 
@@ -257,6 +250,5 @@ __all__ = [
     "flatten",
     "reference_length",
     "sizes_column",
-    "web_runs",
     "web_runs_by_length",
 ]  # fmt: skip

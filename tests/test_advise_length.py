@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from cli_helpers import one_line_error, run
 
-from mixphase.advise.runs import reference_length, web_runs, web_runs_by_length
+from mixphase.advise.runs import at_reference, reference_length, web_runs_by_length
 from mixphase.advise.web import web_from_runs_by_length
 from mixphase.errors import MixphaseInputError
 from mixphase.theory.web_law import LogLaw
@@ -34,8 +34,7 @@ def test_reference_length_is_the_most_common_then_the_longest():
 def test_law_fitted_at_the_reference_and_planted_factor_recovered():
     sizes, loss, tokens = web_runs_by_length(rows())
     assert sizes.size == 7 and np.sum(tokens == T0) == 4
-    ref_sizes, _ = web_runs(rows())
-    assert ref_sizes.tolist() == SIZES
+    assert sizes[at_reference(tokens)].tolist() == SIZES
     web = web_from_runs_by_length(sizes, loss, tokens, "log", n_draws=200)
     assert web.length is not None and web.length.reference_tokens == T0
     factors = dict(web.length_factors())
