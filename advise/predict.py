@@ -57,6 +57,12 @@ def _local_slope(d, n: np.ndarray) -> np.ndarray:
         return (np.log(up) - np.log(dn)) / (2 * h)
 
 
+def _size_rows(sizes: np.ndarray, cols: dict[str, list]) -> list[dict]:
+    """One row per model size: its size and the ``i``-th estimate of every column."""
+    return [{"model_size": float(s), **{k: v[i] for k, v in cols.items()}}
+            for i, s in enumerate(sizes)]  # fmt: skip
+
+
 def critical_ratio_table(cal: Calibration, sizes) -> PredictionTable:
     n = np.atleast_1d(np.asarray(sizes, dtype=float))
     d = cal.draws
@@ -66,8 +72,7 @@ def critical_ratio_table(cal: Calibration, sizes) -> PredictionTable:
         "critical_ratio_full": d.columns(d.critical_ratio(n, 1.0)),
         "local_exponent": d.columns(_local_slope(d, n)),
     }
-    rows = [{"model_size": float(s), **{k: v[i] for k, v in cols.items()}}
-            for i, s in enumerate(n)]  # fmt: skip
+    rows = _size_rows(n, cols)
     head, extra, warn = _frame(cal, n)
     columns = [("model size", lambda r: format_size(r["model_size"])),
                ("r_crit (onset)", lambda r: r["critical_ratio"]),
@@ -109,8 +114,7 @@ def threshold_frequency_table(cal: Calibration, sizes, ratio: float) -> Predicti
             "threshold_frequency_per_knowledge_token": d.columns(f / ratio),
             "relative_to_uniform": d.columns(f / uniform),
             "learned_fraction": d.columns(m.learned_fraction(n[None, :], ratio))}  # fmt: skip
-    rows = [{"model_size": float(s), **{k: v[i] for k, v in cols.items()}}
-            for i, s in enumerate(n)]  # fmt: skip
+    rows = _size_rows(n, cols)
     head, extra, warn = _frame(cal, n)
     columns = [("model size", lambda r: format_size(r["model_size"])),
                ("f_thres", lambda r: r["threshold_frequency"]),
